@@ -1,0 +1,425 @@
+//! The inventory: one immutable model of everything a scan read, Kubernetes and AWS, with the
+//! place each object came from. Sources build it; rules only read it.
+
+pub mod aws;
+pub mod iam;
+mod load;
+pub mod text;
+mod workload;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{
+    ConfigMap, LimitRange, Namespace, ResourceQuota, Secret, Service, ServiceAccount,
+};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use k8s_openapi::api::storage::v1::StorageClass;
+use serde::Serialize;
+use serde_json::Value;
+
+pub use self::aws::*;
+pub use self::load::{LoadOptions, load_text};
+pub use self::text::{FieldLines, Limits};
+pub use self::workload::{ContainerKind, ContainerView, Workload};
+
+/// Namespaces that Kubernetes and EKS own.
+pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+
+pub fn is_system_namespace(ns: &str) -> bool {
+    SYSTEM_NAMESPACES.contains(&ns)
+}
+
+/// What a finding is about: a Kubernetes object, or an AWS resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ResourceRef {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+}
+
+impl ResourceRef {
+    pub fn aws(kind: &str, name: &str, arn: Option<&str>) -> Self {
+        Self {
+            kind: kind.to_string(),
+            namespace: None,
+            name: name.to_string(),
+            api_version: None,
+            arn: arn.filter(|a| !a.is_empty()).map(str::to_string),
+        }
+    }
+}
+
+impl fmt::Display for ResourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// Where an object came from: a file and line range (or an API, for live sources), and the
+/// line of each of its fields.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: Arc<str>,
+    pub start_line: u32,
+    pub end_line: u32,
+    /// Field path of the object inside its document (`items[3]` for a `List` item,
+    /// `cluster` for `describe-cluster` output); empty when the object is the document.
+    pub base: Box<str>,
+    pub fields: Arc<FieldLines>,
+}
+
+impl Source {
+    /// A source with no file (e.g. an object built in a test or read from an API).
+    pub fn api(path: &str) -> Self {
+        Self {
+            path: path.into(),
+            start_line: 0,
+            end_line: 0,
+            base: "".into(),
+            fields: Arc::default(),
+        }
+    }
+
+    /// Line range of `field` (relative to the object), or of its closest existing ancestor.
+    pub fn lines_of(&self, field: &str) -> (u32, u32) {
+        let full = if self.base.is_empty() {
+            field.to_string()
+        } else if field.is_empty() {
+            self.base.to_string()
+        } else if field.starts_with('[') {
+            format!("{}{field}", self.base)
+        } else {
+            format!("{}.{field}", self.base)
+        };
+        match self.fields.lookup(&full) {
+            Some((s, e)) if s >= self.start_line => (s, e),
+            _ => (self.start_line, self.end_line),
+        }
+    }
+}
+
+/// An object with its identity and origin.
+#[derive(Debug, Clone)]
+pub struct Obj<T> {
+    pub value: T,
+    pub res: ResourceRef,
+    pub src: Source,
+}
+
+impl<T> std::ops::Deref for Obj<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// Anything a finding can be reported on.
+pub trait Located {
+    fn res(&self) -> &ResourceRef;
+    fn src(&self) -> &Source;
+}
+
+impl<T> Located for Obj<T> {
+    fn res(&self) -> &ResourceRef {
+        &self.res
+    }
+    fn src(&self) -> &Source {
+        &self.src
+    }
+}
+
+/// A kind of input that rules need. A rule whose inputs are absent is *not evaluated*.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    Namespaces,
+    Workloads,
+    /// Workloads of kube-system: the input is a whole cluster, not one application.
+    ClusterWorkloads,
+    ServiceAccounts,
+    Roles,
+    RoleBindings,
+    ConfigMaps,
+    AwsAuth,
+    Services,
+    Ingresses,
+    NetworkPolicies,
+    StorageClasses,
+    ResourceQuotas,
+    EksCluster,
+    Nodegroups,
+    LaunchTemplates,
+    /// Node groups or launch templates: either tells how nodes are configured.
+    NodeConfig,
+    SecurityGroups,
+    Iam,
+    EcrRepositories,
+    KmsKeys,
+    KmsKeyRotation,
+    GuardDuty,
+}
+
+impl Input {
+    /// What the user provides to make this input present.
+    pub fn how_to_provide(self) -> &'static str {
+        match self {
+            Self::Namespaces => "Namespace objects",
+            Self::Workloads => {
+                "workloads (Pods, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs)"
+            }
+            Self::ClusterWorkloads => {
+                "a whole-cluster view (kube-system workloads), e.g. a live scan or `kubectl get -A` output"
+            }
+            Self::ServiceAccounts => "ServiceAccount objects",
+            Self::Roles => "Role or ClusterRole objects",
+            Self::RoleBindings => "RoleBinding or ClusterRoleBinding objects",
+            Self::ConfigMaps => "ConfigMap objects",
+            Self::AwsAuth => "the kube-system/aws-auth ConfigMap",
+            Self::Services => "Service objects",
+            Self::Ingresses => "Ingress objects",
+            Self::NetworkPolicies => "NetworkPolicy objects",
+            Self::StorageClasses => "StorageClass objects",
+            Self::ResourceQuotas => "ResourceQuota objects",
+            Self::EksCluster => "`aws eks describe-cluster` output",
+            Self::Nodegroups => "`aws eks describe-nodegroup` output",
+            Self::LaunchTemplates => "`aws ec2 describe-launch-template-versions` output",
+            Self::NodeConfig => {
+                "`aws eks describe-nodegroup` or `aws ec2 describe-launch-template-versions` output"
+            }
+            Self::SecurityGroups => "`aws ec2 describe-security-groups` output",
+            Self::Iam => "`aws iam get-account-authorization-details` output",
+            Self::EcrRepositories => "`aws ecr describe-repositories` output",
+            Self::KmsKeys => "`aws kms describe-key` output",
+            Self::KmsKeyRotation => "`aws kms get-key-rotation-status` output",
+            Self::GuardDuty => "`aws guardduty get-detector` output",
+        }
+    }
+}
+
+/// A document that is neither a Kubernetes object nor a recognised AWS CLI output.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_line: Option<u32>,
+    pub reason: String,
+}
+
+/// An input that could not be read, parsed or understood.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LoadError {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: {}", self.path, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Everything a scan read.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub namespaces: Vec<Obj<Namespace>>,
+    pub workloads: Vec<Workload>,
+    pub service_accounts: Vec<Obj<ServiceAccount>>,
+    pub roles: Vec<Obj<Role>>,
+    pub cluster_roles: Vec<Obj<ClusterRole>>,
+    pub role_bindings: Vec<Obj<RoleBinding>>,
+    pub cluster_role_bindings: Vec<Obj<ClusterRoleBinding>>,
+    pub config_maps: Vec<Obj<ConfigMap>>,
+    /// Secrets with their values removed at load: only names and keys are kept.
+    pub secrets: Vec<Obj<Secret>>,
+    pub services: Vec<Obj<Service>>,
+    pub ingresses: Vec<Obj<Ingress>>,
+    pub network_policies: Vec<Obj<NetworkPolicy>>,
+    pub storage_classes: Vec<Obj<StorageClass>>,
+    pub resource_quotas: Vec<Obj<ResourceQuota>>,
+    pub limit_ranges: Vec<Obj<LimitRange>>,
+    /// Kubernetes objects of other kinds (custom resources, ...), as JSON.
+    pub other: Vec<Obj<Value>>,
+
+    pub clusters: Vec<Obj<EksCluster>>,
+    pub nodegroups: Vec<Obj<Nodegroup>>,
+    pub launch_templates: Vec<Obj<LaunchTemplateVersion>>,
+    pub security_groups: Vec<Obj<SecurityGroup>>,
+    pub iam_roles: Vec<Obj<IamRole>>,
+    pub iam_users: Vec<Obj<IamUser>>,
+    pub iam_policies: Vec<Obj<ManagedPolicy>>,
+    pub ecr_repositories: Vec<Obj<EcrRepository>>,
+    pub kms_keys: Vec<Obj<KmsKey>>,
+    pub key_rotations: Vec<Obj<KeyRotationStatus>>,
+    pub guardduty_detectors: Vec<Obj<GuardDutyDetector>>,
+
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<LoadError>,
+    present: BTreeSet<Input>,
+    /// Number of documents read.
+    pub documents: usize,
+}
+
+impl Inventory {
+    /// Record that an input kind was read (even if it held no objects, as a live list can).
+    pub fn mark_present(&mut self, input: Input) {
+        if matches!(input, Input::Nodegroups | Input::LaunchTemplates) {
+            self.present.insert(Input::NodeConfig);
+        }
+        self.present.insert(input);
+    }
+
+    pub fn has(&self, input: Input) -> bool {
+        self.present.contains(&input)
+    }
+
+    pub fn present(&self) -> impl Iterator<Item = Input> + '_ {
+        self.present.iter().copied()
+    }
+
+    /// Append everything of `other` (loaders build one inventory per file, in parallel).
+    pub fn extend(&mut self, other: Inventory) {
+        let Inventory {
+            namespaces,
+            workloads,
+            service_accounts,
+            roles,
+            cluster_roles,
+            role_bindings,
+            cluster_role_bindings,
+            config_maps,
+            secrets,
+            services,
+            ingresses,
+            network_policies,
+            storage_classes,
+            resource_quotas,
+            limit_ranges,
+            other: others,
+            clusters,
+            nodegroups,
+            launch_templates,
+            security_groups,
+            iam_roles,
+            iam_users,
+            iam_policies,
+            ecr_repositories,
+            kms_keys,
+            key_rotations,
+            guardduty_detectors,
+            skipped,
+            errors,
+            present,
+            documents,
+        } = other;
+        self.namespaces.extend(namespaces);
+        self.workloads.extend(workloads);
+        self.service_accounts.extend(service_accounts);
+        self.roles.extend(roles);
+        self.cluster_roles.extend(cluster_roles);
+        self.role_bindings.extend(role_bindings);
+        self.cluster_role_bindings.extend(cluster_role_bindings);
+        self.config_maps.extend(config_maps);
+        self.secrets.extend(secrets);
+        self.services.extend(services);
+        self.ingresses.extend(ingresses);
+        self.network_policies.extend(network_policies);
+        self.storage_classes.extend(storage_classes);
+        self.resource_quotas.extend(resource_quotas);
+        self.limit_ranges.extend(limit_ranges);
+        self.other.extend(others);
+        self.clusters.extend(clusters);
+        self.nodegroups.extend(nodegroups);
+        self.launch_templates.extend(launch_templates);
+        self.security_groups.extend(security_groups);
+        self.iam_roles.extend(iam_roles);
+        self.iam_users.extend(iam_users);
+        self.iam_policies.extend(iam_policies);
+        self.ecr_repositories.extend(ecr_repositories);
+        self.kms_keys.extend(kms_keys);
+        self.key_rotations.extend(key_rotations);
+        self.guardduty_detectors.extend(guardduty_detectors);
+        self.skipped.extend(skipped);
+        self.errors.extend(errors);
+        self.present.extend(present);
+        self.documents += documents;
+    }
+
+    /// Number of objects (Kubernetes and AWS) in the inventory.
+    pub fn object_count(&self) -> usize {
+        self.namespaces.len()
+            + self.workloads.len()
+            + self.service_accounts.len()
+            + self.roles.len()
+            + self.cluster_roles.len()
+            + self.role_bindings.len()
+            + self.cluster_role_bindings.len()
+            + self.config_maps.len()
+            + self.secrets.len()
+            + self.services.len()
+            + self.ingresses.len()
+            + self.network_policies.len()
+            + self.storage_classes.len()
+            + self.resource_quotas.len()
+            + self.limit_ranges.len()
+            + self.other.len()
+            + self.clusters.len()
+            + self.nodegroups.len()
+            + self.launch_templates.len()
+            + self.security_groups.len()
+            + self.iam_roles.len()
+            + self.iam_users.len()
+            + self.iam_policies.len()
+            + self.ecr_repositories.len()
+            + self.kms_keys.len()
+            + self.key_rotations.len()
+            + self.guardduty_detectors.len()
+    }
+
+    /// The `kube-system/aws-auth` ConfigMap, if loaded.
+    pub fn aws_auth(&self) -> Option<&Obj<ConfigMap>> {
+        self.config_maps
+            .iter()
+            .find(|c| c.res.name == "aws-auth" && c.res.namespace.as_deref() == Some("kube-system"))
+    }
+
+    /// The IAM role with this ARN (or role name), if loaded.
+    pub fn iam_role(&self, arn: &str) -> Option<&Obj<IamRole>> {
+        let name = arn_name(arn);
+        self.iam_roles
+            .iter()
+            .find(|r| r.arn == arn)
+            .or_else(|| self.iam_roles.iter().find(|r| r.role_name == name))
+    }
+
+    /// The customer-managed policy with this ARN, if loaded.
+    pub fn iam_policy(&self, arn: &str) -> Option<&Obj<ManagedPolicy>> {
+        self.iam_policies.iter().find(|p| p.arn == arn)
+    }
+
+    /// Names of the namespaces the inventory knows of: declared ones and those objects use.
+    pub fn namespace_names(&self) -> BTreeSet<&str> {
+        let mut out: BTreeSet<&str> = self
+            .namespaces
+            .iter()
+            .map(|n| n.res.name.as_str())
+            .collect();
+        out.extend(self.workloads.iter().map(Workload::namespace));
+        out
+    }
+}

@@ -1,0 +1,192 @@
+//! One view of every object that runs pods: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+//! Job and CronJob become a pod spec with its owner, namespace and source location.
+
+use k8s_openapi::api::core::v1::{
+    Capabilities, ContainerPort, EnvFromSource, EnvVar, PodSpec, SecurityContext,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::{Located, ResourceRef, Source};
+
+/// A workload: the pod spec it runs, where it is, where it came from.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub res: ResourceRef,
+    pub src: Source,
+    /// Metadata of the workload object itself.
+    pub meta: ObjectMeta,
+    /// Metadata of its pod template (the same as `meta` for a Pod).
+    pub template: ObjectMeta,
+    pub spec: PodSpec,
+    /// Field path of the pod spec inside the object (`spec`, `spec.template.spec`, ...).
+    pub spec_path: &'static str,
+}
+
+impl Located for Workload {
+    fn res(&self) -> &ResourceRef {
+        &self.res
+    }
+    fn src(&self) -> &Source {
+        &self.src
+    }
+}
+
+/// Which list of the pod spec a container belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    Init,
+    Main,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Init => "init container",
+            Self::Main => "container",
+            Self::Ephemeral => "ephemeral container",
+        }
+    }
+}
+
+/// A container of any kind, with the fields rules read and its field path.
+#[derive(Debug, Clone)]
+pub struct ContainerView<'a> {
+    pub kind: ContainerKind,
+    pub name: &'a str,
+    pub image: Option<&'a str>,
+    pub security_context: Option<&'a SecurityContext>,
+    pub env: &'a [EnvVar],
+    pub env_from: &'a [EnvFromSource],
+    pub ports: &'a [ContainerPort],
+    /// Field path of the container in its object (`spec.template.spec.initContainers[0]`).
+    pub path: String,
+}
+
+impl ContainerView<'_> {
+    /// Field path of a field of this container.
+    pub fn field(&self, sub: &str) -> String {
+        format!("{}.{sub}", self.path)
+    }
+
+    /// `container "web"`, `init container "migrate"`.
+    pub fn describe(&self) -> String {
+        format!("{} \"{}\"", self.kind.label(), self.name)
+    }
+
+    pub fn capabilities(&self) -> Option<&Capabilities> {
+        self.security_context.and_then(|s| s.capabilities.as_ref())
+    }
+}
+
+const EMPTY_ENV: &[EnvVar] = &[];
+const EMPTY_ENV_FROM: &[EnvFromSource] = &[];
+const EMPTY_PORTS: &[ContainerPort] = &[];
+
+impl Workload {
+    /// The namespace the workload runs in (`default` when the manifest leaves it out, as
+    /// `kubectl apply` does without `-n`).
+    pub fn namespace(&self) -> &str {
+        self.res.namespace.as_deref().unwrap_or("default")
+    }
+
+    /// Whether the manifest names its namespace explicitly.
+    pub fn namespace_explicit(&self) -> bool {
+        self.res.namespace.is_some()
+    }
+
+    /// Field path of a pod spec field (`hostNetwork` -> `spec.template.spec.hostNetwork`).
+    pub fn field(&self, sub: &str) -> String {
+        format!("{}.{sub}", self.spec_path)
+    }
+
+    /// The service account the pods run as (`default` when unset).
+    pub fn service_account(&self) -> &str {
+        self.spec
+            .service_account_name
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+    }
+
+    /// Every container: init, main and ephemeral.
+    pub fn containers(&self) -> Vec<ContainerView<'_>> {
+        let mut out = Vec::new();
+        if let Some(init) = &self.spec.init_containers {
+            for (i, c) in init.iter().enumerate() {
+                out.push(ContainerView {
+                    kind: ContainerKind::Init,
+                    name: &c.name,
+                    image: c.image.as_deref(),
+                    security_context: c.security_context.as_ref(),
+                    env: c.env.as_deref().unwrap_or(EMPTY_ENV),
+                    env_from: c.env_from.as_deref().unwrap_or(EMPTY_ENV_FROM),
+                    ports: c.ports.as_deref().unwrap_or(EMPTY_PORTS),
+                    path: format!("{}.initContainers[{i}]", self.spec_path),
+                });
+            }
+        }
+        for (i, c) in self.spec.containers.iter().enumerate() {
+            out.push(ContainerView {
+                kind: ContainerKind::Main,
+                name: &c.name,
+                image: c.image.as_deref(),
+                security_context: c.security_context.as_ref(),
+                env: c.env.as_deref().unwrap_or(EMPTY_ENV),
+                env_from: c.env_from.as_deref().unwrap_or(EMPTY_ENV_FROM),
+                ports: c.ports.as_deref().unwrap_or(EMPTY_PORTS),
+                path: format!("{}.containers[{i}]", self.spec_path),
+            });
+        }
+        if let Some(eph) = &self.spec.ephemeral_containers {
+            for (i, c) in eph.iter().enumerate() {
+                out.push(ContainerView {
+                    kind: ContainerKind::Ephemeral,
+                    name: &c.name,
+                    image: c.image.as_deref(),
+                    security_context: c.security_context.as_ref(),
+                    env: c.env.as_deref().unwrap_or(EMPTY_ENV),
+                    env_from: c.env_from.as_deref().unwrap_or(EMPTY_ENV_FROM),
+                    ports: c.ports.as_deref().unwrap_or(EMPTY_PORTS),
+                    path: format!("{}.ephemeralContainers[{i}]", self.spec_path),
+                });
+            }
+        }
+        out
+    }
+
+    /// `runAsNonRoot` as the kubelet resolves it: the container's setting, else the pod's.
+    pub fn effective_run_as_non_root(&self, c: &ContainerView<'_>) -> Option<bool> {
+        c.security_context
+            .and_then(|s| s.run_as_non_root)
+            .or_else(|| {
+                self.spec
+                    .security_context
+                    .as_ref()
+                    .and_then(|s| s.run_as_non_root)
+            })
+    }
+
+    /// `runAsUser` as the kubelet resolves it: the container's setting, else the pod's.
+    pub fn effective_run_as_user(&self, c: &ContainerView<'_>) -> Option<i64> {
+        c.security_context.and_then(|s| s.run_as_user).or_else(|| {
+            self.spec
+                .security_context
+                .as_ref()
+                .and_then(|s| s.run_as_user)
+        })
+    }
+
+    /// Seccomp profile type as resolved for a container: its own, else the pod's.
+    pub fn effective_seccomp<'a>(&'a self, c: &ContainerView<'a>) -> Option<&'a str> {
+        c.security_context
+            .and_then(|s| s.seccomp_profile.as_ref())
+            .or_else(|| {
+                self.spec
+                    .security_context
+                    .as_ref()
+                    .and_then(|s| s.seccomp_profile.as_ref())
+            })
+            .map(|p| p.type_.as_str())
+    }
+}

@@ -1,0 +1,21 @@
+//! eksguard-core: the pure heart of eksguard.
+//!
+//! Sources (files here; the live Kubernetes and AWS readers live in other crates) build one
+//! [`inventory::Inventory`]; [`rules`] are pure functions of it; [`engine::run`] turns their
+//! findings into a [`engine::Report`], which [`report`] renders. Nothing here does network I/O,
+//! spawns threads or prints.
+
+#![forbid(unsafe_code)]
+
+pub mod engine;
+pub mod inventory;
+pub mod report;
+pub mod rule;
+pub mod rules;
+
+pub use engine::{Report, Selection};
+pub use inventory::Inventory;
+pub use rule::{Domain, Finding, Rule, Severity};
+
+/// The crate version, reported as the tool version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,58 @@
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags ECR repositories with scan on push turned off.
+    ///
+    /// ## Why is this bad?
+    /// Images reach the cluster without anyone learning about their known vulnerabilities.
+    /// The seeds ask for image scanning (ECR's, or GuardDuty and Inspector's). If the registry
+    /// uses Amazon Inspector enhanced scanning, the repository-level setting is ignored and
+    /// this finding can be suppressed with that reason.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"repositoryName": "shop/payments", "imageScanningConfiguration": {"scanOnPush": false}}
+    /// ```
+    /// Instead:
+    /// ```sh
+    /// aws ecr put-image-scanning-configuration --repository-name shop/payments --image-scanning-configuration scanOnPush=true
+    /// ```
+    pub static RULE = Rule {
+        id: "IMG003",
+        name: "ecr-scan-on-push-disabled",
+        domain: Domain::Img,
+        severity: Severity::Medium,
+        scope: Scope::Aws,
+        summary: "ECR repository does not scan images on push",
+        remediation: "Turn on scanOnPush for the repository, or enhanced scanning (Amazon Inspector) for the registry.",
+        references: References {
+            seed: &["000 Amazon Elastic Container Registry (ECR)", "003 Scan your container images", "000 Summary"],
+            urls: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html"],
+            ..References::NONE
+        },
+        needs: &[Input::EcrRepositories],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for r in &cx.inv.ecr_repositories {
+        let on = r
+            .image_scanning_configuration
+            .as_ref()
+            .is_some_and(|s| s.scan_on_push);
+        if !on {
+            cx.report(
+                r,
+                format!(
+                    "ECR repository {} does not scan images on push",
+                    r.repository_name
+                ),
+            )
+            .at("imageScanningConfiguration.scanOnPush");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+use std::collections::BTreeSet;
+
+use crate::declare_rule;
+use crate::inventory::{Input, Located, ResourceRef, is_system_namespace};
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags namespaces that run workloads (system namespaces excepted) and have no
+    /// NetworkPolicy at all.
+    ///
+    /// ## Why is this bad?
+    /// Without a NetworkPolicy every pod accepts traffic from every pod of the cluster and may
+    /// connect anywhere: one compromised pod reaches every database and internal API. The seeds
+    /// ask for network policies that isolate namespaces and workloads, starting from a default
+    /// deny. (Policies are enforced only if the cluster runs a policy engine: the VPC CNI's
+    /// network policy agent, or Calico.)
+    ///
+    /// ## Example
+    /// A namespace `storefront` with Deployments and no `NetworkPolicy`. Instead, start with:
+    /// ```yaml
+    /// apiVersion: networking.k8s.io/v1
+    /// kind: NetworkPolicy
+    /// metadata: {name: default-deny, namespace: storefront}
+    /// spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+    /// ```
+    /// and add policies that allow the flows the application needs.
+    pub static RULE = Rule {
+        id: "NET001",
+        name: "namespace-without-network-policy",
+        domain: Domain::Net,
+        severity: Severity::Medium,
+        scope: Scope::Cluster,
+        summary: "Namespace has workloads and no NetworkPolicy",
+        remediation: "Add a default-deny NetworkPolicy (podSelector: {}, policyTypes: [Ingress, Egress]) to the namespace, then policies allowing the needed flows.",
+        references: References {
+            seed: &["000 Securing Pod to Pod Communications", "002 Network Security", "003 Restrict inbound and outbound traffic"],
+            urls: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads, Input::NetworkPolicies],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    let inv = cx.inv;
+    let covered: BTreeSet<&str> = inv
+        .network_policies
+        .iter()
+        .map(|p| p.res.namespace.as_deref().unwrap_or("default"))
+        .collect();
+    let mut done = BTreeSet::new();
+    for w in &inv.workloads {
+        let ns = w.namespace();
+        if is_system_namespace(ns) || covered.contains(ns) || !done.insert(ns) {
+            continue;
+        }
+        let count = inv.workloads.iter().filter(|x| x.namespace() == ns).count();
+        let message = format!(
+            "namespace {ns} runs {count} workload(s) and has no NetworkPolicy: all ingress and egress is allowed"
+        );
+        // Report on the Namespace object when the input has it, else at the first workload.
+        let target: &dyn Located = match inv.namespaces.iter().find(|n| n.res.name == ns) {
+            Some(n) => n,
+            None => w,
+        };
+        cx.report(target, message).on(ResourceRef {
+            kind: "Namespace".into(),
+            namespace: None,
+            name: ns.to_string(),
+            api_version: Some("v1".into()),
+            arn: None,
+        });
+    }
+}

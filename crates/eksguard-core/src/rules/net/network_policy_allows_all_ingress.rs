@@ -1,0 +1,67 @@
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags NetworkPolicies with an ingress rule that has neither `from` nor `ports`: it
+    /// allows every source on every port to the selected pods.
+    ///
+    /// ## Why is this bad?
+    /// Such a rule silently cancels the isolation the namespace's other policies build: the
+    /// selected pods accept traffic from every pod of every namespace (and from outside the
+    /// cluster through node ports). A rule with `ports` but no `from` is narrower and is not
+    /// reported.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   podSelector: {}
+    ///   ingress: [{}]
+    /// ```
+    /// Instead, list the sources: `from: [{namespaceSelector: {matchLabels: {team: shop}}}]`.
+    pub static RULE = Rule {
+        id: "NET003",
+        name: "network-policy-allows-all-ingress",
+        domain: Domain::Net,
+        severity: Severity::Medium,
+        scope: Scope::Object,
+        summary: "NetworkPolicy allows all ingress",
+        remediation: "Give the ingress rule a from (podSelector/namespaceSelector/ipBlock) and ports limited to the clients that need them.",
+        references: References {
+            seed: &["000 Securing Pod to Pod Communications", "003 Restrict inbound and outbound traffic"],
+            urls: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/#allow-all-ingress-traffic"],
+            ..References::NONE
+        },
+        needs: &[Input::NetworkPolicies],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for p in &cx.inv.network_policies {
+        let Some(spec) = &p.spec else { continue };
+        for (i, rule) in spec.ingress.iter().flatten().enumerate() {
+            let no_from = rule.from.as_ref().is_none_or(Vec::is_empty);
+            let no_ports = rule.ports.as_ref().is_none_or(Vec::is_empty);
+            if no_from && no_ports {
+                let whom = if spec.pod_selector.as_ref().is_none_or(|s| {
+                    s.match_labels.as_ref().is_none_or(|m| m.is_empty())
+                        && s.match_expressions.as_ref().is_none_or(Vec::is_empty)
+                }) {
+                    "every pod of the namespace".to_string()
+                } else {
+                    "the selected pods".to_string()
+                };
+                cx.report(
+                    p,
+                    format!(
+                        "{} allows ingress from any source on any port to {whom}",
+                        p.res
+                    ),
+                )
+                .at(format!("spec.ingress[{i}]"));
+            }
+        }
+    }
+}

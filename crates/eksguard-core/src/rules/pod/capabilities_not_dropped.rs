@@ -1,0 +1,62 @@
+use super::is_windows;
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags containers that do not drop all capabilities (`capabilities.drop: ["ALL"]`), on
+    /// Linux pods.
+    ///
+    /// ## Why is this bad?
+    /// Container runtimes grant a default set of capabilities (`NET_RAW`, `CHOWN`, `SETUID`,
+    /// ...) that most applications never use; `NET_RAW` alone allows ARP and DNS spoofing
+    /// inside the node. Pod Security Standards require dropping `ALL` at the restricted level.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// securityContext: {capabilities: {drop: ["NET_RAW"]}}
+    /// ```
+    /// Instead:
+    /// ```yaml
+    /// securityContext: {capabilities: {drop: ["ALL"], add: ["NET_BIND_SERVICE"]}}
+    /// ```
+    pub static RULE = Rule {
+        id: "POD007",
+        name: "capabilities-not-dropped",
+        domain: Domain::Pod,
+        severity: Severity::Low,
+        scope: Scope::Object,
+        summary: "Container does not drop all capabilities",
+        remediation: "Set securityContext.capabilities.drop: [\"ALL\"] and add back only the capabilities the process needs.",
+        references: References {
+            seed: &["002 POD Security"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for w in cx.inv.workloads.iter().filter(|w| !is_windows(w)) {
+        for c in w.containers() {
+            let drops_all = c
+                .capabilities()
+                .and_then(|caps| caps.drop.as_ref())
+                .is_some_and(|d| d.iter().any(|x| x == "ALL"));
+            if !drops_all {
+                cx.report(
+                    w,
+                    format!(
+                        "{} of {} does not drop ALL capabilities",
+                        c.describe(),
+                        w.res
+                    ),
+                )
+                .at(c.field("securityContext.capabilities.drop"));
+            }
+        }
+    }
+}

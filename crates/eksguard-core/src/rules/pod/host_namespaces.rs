@@ -1,0 +1,55 @@
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags pods that share the node's network, process or IPC namespace (`hostNetwork`,
+    /// `hostPID`, `hostIPC`).
+    ///
+    /// ## Why is this bad?
+    /// `hostPID` shows and lets the pod signal or ptrace every process of the node, `hostIPC`
+    /// shares its shared memory, and `hostNetwork` puts the pod on the node's interfaces: it
+    /// can sniff traffic, reach services bound to localhost, and reach the instance metadata
+    /// service even when the hop limit is 1. Pod Security Standards forbid all three at the
+    /// baseline level.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   hostPID: true
+    ///   hostNetwork: true
+    /// ```
+    /// Instead, remove them; expose ports through a Service.
+    pub static RULE = Rule {
+        id: "POD002",
+        name: "host-namespaces",
+        domain: Domain::Pod,
+        severity: Severity::High,
+        scope: Scope::Object,
+        summary: "Pod shares the node's network, PID or IPC namespace",
+        remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false).",
+        references: References {
+            seed: &["002 POD Security", "003 Kubernetes pod security"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for w in &cx.inv.workloads {
+        for (field, on) in [
+            ("hostNetwork", w.spec.host_network),
+            ("hostPID", w.spec.host_pid),
+            ("hostIPC", w.spec.host_ipc),
+        ] {
+            if on == Some(true) {
+                cx.report(w, format!("{} sets {field}: true", w.res))
+                    .at(w.field(field));
+            }
+        }
+    }
+}

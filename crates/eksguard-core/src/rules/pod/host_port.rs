@@ -1,0 +1,51 @@
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags containers that bind a port on the node (`ports[].hostPort`).
+    ///
+    /// ## Why is this bad?
+    /// A host port bypasses Services and NetworkPolicies that select by pod, exposes the
+    /// container on every address of the node (the VPC, and the internet if the node is
+    /// public), and limits scheduling. Pod Security Standards forbid host ports at baseline.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// ports: [{containerPort: 8080, hostPort: 8080}]
+    /// ```
+    /// Instead, expose the port through a Service.
+    pub static RULE = Rule {
+        id: "POD012",
+        name: "host-port",
+        domain: Domain::Pod,
+        severity: Severity::Medium,
+        scope: Scope::Object,
+        summary: "Container binds a port on the node",
+        remediation: "Remove hostPort and expose the container through a Service (ClusterIP, or a load balancer).",
+        references: References {
+            seed: &["002 POD Security"],
+            urls: &["https://kubernetes.io/docs/concepts/configuration/overview/#services"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for w in &cx.inv.workloads {
+        for c in w.containers() {
+            for (i, p) in c.ports.iter().enumerate() {
+                if let Some(hp) = p.host_port.filter(|hp| *hp != 0) {
+                    cx.report(
+                        w,
+                        format!("{} of {} binds node port {hp}", c.describe(), w.res),
+                    )
+                    .at(c.field(&format!("ports[{i}].hostPort")));
+                }
+            }
+        }
+    }
+}

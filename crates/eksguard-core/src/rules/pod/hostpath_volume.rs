@@ -1,0 +1,57 @@
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags pods that mount a `hostPath` volume.
+    ///
+    /// ## Why is this bad?
+    /// A host path gives the container the node's files: `/` or `/etc` lets it rewrite the
+    /// node, `/var/run/docker.sock` or the containerd socket lets it start privileged
+    /// containers, `/var/lib/kubelet` holds other pods' tokens and secrets. GuardDuty names it
+    /// `Persistence:Kubernetes/ContainerWithSensitiveMount`. Pod Security Standards forbid
+    /// host paths at the baseline level.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// volumes:
+    /// - name: docker
+    ///   hostPath: {path: /var/run/docker.sock}
+    /// ```
+    /// Instead, use `emptyDir`, a PersistentVolumeClaim, a ConfigMap or a CSI volume.
+    pub static RULE = Rule {
+        id: "POD003",
+        name: "hostpath-volume",
+        domain: Domain::Pod,
+        severity: Severity::High,
+        scope: Scope::Object,
+        summary: "Pod mounts a hostPath volume",
+        remediation: "Replace the hostPath volume with emptyDir, a PersistentVolumeClaim, or a CSI volume.",
+        references: References {
+            seed: &["000 GuardDuty Kubernetes finding types", "002 POD Security"],
+            guardduty: &["Persistence:Kubernetes/ContainerWithSensitiveMount"],
+            urls: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for w in &cx.inv.workloads {
+        for (i, v) in w.spec.volumes.iter().flatten().enumerate() {
+            if let Some(hp) = &v.host_path {
+                cx.report(
+                    w,
+                    format!(
+                        "{} mounts host path {} (volume \"{}\")",
+                        w.res, hp.path, v.name
+                    ),
+                )
+                .at(w.field(&format!("volumes[{i}].hostPath")));
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+use super::is_windows;
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags containers that do not set `allowPrivilegeEscalation: false` (Linux pods).
+    ///
+    /// ## Why is this bad?
+    /// Unless it is explicitly false, a process can gain more privileges than its parent
+    /// through setuid binaries or file capabilities (`no_new_privs` is not set). Pod Security
+    /// Standards require `false` at the restricted level.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// securityContext: {runAsNonRoot: true}
+    /// ```
+    /// Instead:
+    /// ```yaml
+    /// securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false}
+    /// ```
+    pub static RULE = Rule {
+        id: "POD005",
+        name: "privilege-escalation-allowed",
+        domain: Domain::Pod,
+        severity: Severity::Medium,
+        scope: Scope::Object,
+        summary: "Container allows privilege escalation",
+        remediation: "Set securityContext.allowPrivilegeEscalation: false on every container.",
+        references: References {
+            seed: &["002 POD Security"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for w in cx.inv.workloads.iter().filter(|w| !is_windows(w)) {
+        for c in w.containers() {
+            if c.security_context
+                .and_then(|s| s.allow_privilege_escalation)
+                != Some(false)
+            {
+                cx.report(
+                    w,
+                    format!(
+                        "{} of {} does not set allowPrivilegeEscalation: false",
+                        c.describe(),
+                        w.res
+                    ),
+                )
+                .at(c.field("securityContext.allowPrivilegeEscalation"));
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags containers (init and ephemeral included) with `securityContext.privileged: true`.
+    ///
+    /// ## Why is this bad?
+    /// A privileged container has every capability and every device of the node, and no
+    /// seccomp or AppArmor confinement: escaping to the node is trivial, and from the node to
+    /// the node's IAM role and every pod on it. Pod Security Standards forbid it at the
+    /// baseline level; GuardDuty names it `PrivilegeEscalation:Kubernetes/PrivilegedContainer`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    /// - name: agent
+    ///   securityContext: {privileged: true}
+    /// ```
+    /// Instead, drop `privileged` and add only the capabilities the process needs.
+    pub static RULE = Rule {
+        id: "POD001",
+        name: "privileged-container",
+        domain: Domain::Pod,
+        severity: Severity::Critical,
+        scope: Scope::Object,
+        summary: "Container runs privileged",
+        remediation: "Remove securityContext.privileged (or set it to false) and grant only the specific capabilities the container needs.",
+        references: References {
+            seed: &["000 GuardDuty Kubernetes finding types", "002 POD Security"],
+            guardduty: &["PrivilegeEscalation:Kubernetes/PrivilegedContainer"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for w in &cx.inv.workloads {
+        for c in w.containers() {
+            if c.security_context.and_then(|s| s.privileged) == Some(true) {
+                cx.report(w, format!("{} of {} runs privileged", c.describe(), w.res))
+                    .at(c.field("securityContext.privileged"));
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+use super::is_windows;
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags Linux containers that run without a seccomp profile (`RuntimeDefault` or
+    /// `Localhost`), set on the container or inherited from the pod, or with `Unconfined`.
+    ///
+    /// ## Why is this bad?
+    /// Without seccomp every system call of the kernel is reachable from the container,
+    /// including the rarely used ones where kernel escapes are found. `RuntimeDefault` blocks
+    /// them at no cost for almost every application. Pod Security Standards require it at the
+    /// restricted level and forbid `Unconfined` at baseline.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   containers: [{name: api, image: api:3}]
+    /// ```
+    /// Instead:
+    /// ```yaml
+    /// spec:
+    ///   securityContext: {seccompProfile: {type: RuntimeDefault}}
+    /// ```
+    pub static RULE = Rule {
+        id: "POD010",
+        name: "seccomp-profile-missing",
+        domain: Domain::Pod,
+        severity: Severity::Low,
+        scope: Scope::Object,
+        summary: "Container runs without a seccomp profile",
+        remediation: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost with a profile).",
+        references: References {
+            seed: &["002 POD Security"],
+            urls: &["https://kubernetes.io/docs/tutorials/security/seccomp/"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for w in cx.inv.workloads.iter().filter(|w| !is_windows(w)) {
+        let mut missing = Vec::new();
+        for c in w.containers() {
+            match w.effective_seccomp(&c) {
+                Some("RuntimeDefault" | "Localhost") => {}
+                Some(other) => {
+                    cx.report(
+                        w,
+                        format!(
+                            "{} of {} runs with seccomp profile {other}",
+                            c.describe(),
+                            w.res
+                        ),
+                    )
+                    .at(c.field("securityContext.seccompProfile.type"));
+                }
+                None => missing.push(c.name.to_string()),
+            }
+        }
+        if !missing.is_empty() {
+            cx.report(
+                w,
+                format!(
+                    "{} has no seccomp profile for container(s) {}",
+                    w.res,
+                    missing.join(", ")
+                ),
+            )
+            .at(w.field("securityContext.seccompProfile"));
+        }
+    }
+}

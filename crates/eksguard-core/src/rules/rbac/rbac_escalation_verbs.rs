@@ -1,0 +1,73 @@
+use crate::declare_rule;
+use crate::inventory::Input;
+use crate::rule::{Context, Domain, References, Scope, Severity};
+use crate::rules::util::{is_platform_rbac, roles};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags Roles and ClusterRoles that grant the `bind`, `escalate` or `impersonate` verbs
+    /// (Kubernetes and EKS defaults excepted).
+    ///
+    /// ## Why is this bad?
+    /// These verbs exist to bypass RBAC's own guard rails: `escalate` lets a subject write a
+    /// role with permissions it does not have, `bind` lets it bind roles it does not hold, and
+    /// `impersonate` lets it act as any user, group or service account, `system:masters`
+    /// included.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// rules:
+    /// - apiGroups: [""]
+    ///   resources: ["users", "groups", "serviceaccounts"]
+    ///   verbs: ["impersonate"]
+    /// ```
+    /// Instead, remove the verbs; if a controller truly needs `bind`, restrict it with
+    /// `resourceNames` to the roles it manages.
+    pub static RULE = Rule {
+        id: "RBAC006",
+        name: "rbac-escalation-verbs",
+        domain: Domain::Rbac,
+        severity: Severity::High,
+        scope: Scope::Object,
+        summary: "Role grants bind, escalate or impersonate",
+        remediation: "Remove bind, escalate and impersonate; restrict any that must stay with resourceNames.",
+        references: References {
+            seed: &["001 Authentication", "002 Least Privilege Model"],
+            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb"],
+            ..References::NONE
+        },
+        needs: &[Input::Roles],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    for r in roles(cx.inv) {
+        if is_platform_rbac(r.meta) {
+            continue;
+        }
+        for (i, rule) in r.rules.iter().enumerate() {
+            // Wildcard verbs are RBAC003's finding; this rule names the explicit verbs.
+            let verbs: Vec<&str> = rule
+                .verbs
+                .iter()
+                .map(String::as_str)
+                .filter(|v| matches!(*v, "bind" | "escalate" | "impersonate"))
+                .collect();
+            if verbs.is_empty() {
+                continue;
+            }
+            let named = rule.resource_names.as_ref().is_some_and(|n| !n.is_empty());
+            let suffix = if named {
+                " (limited by resourceNames)"
+            } else {
+                ""
+            };
+            cx.report(
+                r.target,
+                format!("{} grants {}{suffix}", r.describe(), verbs.join(", ")),
+            )
+            .at(format!("rules[{i}]"));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+use std::collections::BTreeSet;
+
+use crate::declare_rule;
+use crate::inventory::{Input, Located, ResourceRef, is_system_namespace};
+use crate::rule::{Context, Domain, References, Scope, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags namespaces that run workloads (system namespaces excepted) and have no
+    /// ResourceQuota.
+    ///
+    /// ## Why is this bad?
+    /// Tenants share nodes (soft multi-tenancy, in the seeds' words): without a quota one
+    /// namespace can exhaust the cluster's CPU, memory, pods or load balancers, by accident or
+    /// as a denial of service against its neighbours.
+    ///
+    /// ## Example
+    /// A namespace `analytics` with Deployments and no ResourceQuota. Instead:
+    /// ```yaml
+    /// kind: ResourceQuota
+    /// metadata: {name: compute, namespace: analytics}
+    /// spec: {hard: {requests.cpu: "20", requests.memory: 64Gi, pods: "200"}}
+    /// ```
+    pub static RULE = Rule {
+        id: "TEN002",
+        name: "namespace-without-resource-quota",
+        domain: Domain::Ten,
+        severity: Severity::Low,
+        scope: Scope::Cluster,
+        summary: "Namespace has workloads and no ResourceQuota",
+        remediation: "Add a ResourceQuota (and a LimitRange for defaults) sized for the tenant.",
+        references: References {
+            seed: &["002 Multi-tenancy"],
+            urls: &["https://kubernetes.io/docs/concepts/policy/resource-quotas/"],
+            ..References::NONE
+        },
+        needs: &[Input::Workloads, Input::ResourceQuotas],
+        check: run,
+    };
+}
+
+fn run(cx: &mut Context<'_>) {
+    let inv = cx.inv;
+    let covered: BTreeSet<&str> = inv
+        .resource_quotas
+        .iter()
+        .map(|q| q.res.namespace.as_deref().unwrap_or("default"))
+        .collect();
+    let mut done = BTreeSet::new();
+    for w in &inv.workloads {
+        let ns = w.namespace();
+        if is_system_namespace(ns) || covered.contains(ns) || !done.insert(ns) {
+            continue;
+        }
+        let target: &dyn Located = match inv.namespaces.iter().find(|n| n.res.name == ns) {
+            Some(n) => n,
+            None => w,
+        };
+        cx.report(
+            target,
+            format!("namespace {ns} runs workloads and has no ResourceQuota"),
+        )
+        .on(ResourceRef {
+            kind: "Namespace".into(),
+            namespace: None,
+            name: ns.to_string(),
+            api_version: Some("v1".into()),
+            arn: None,
+        });
+    }
+}
