@@ -32,7 +32,10 @@ declare_rule! {
         remediation: "Serve the Ingress over HTTPS: an ACM certificate with an HTTPS listener on the ALB, or spec.tls with a certificate secret.",
         references: References {
             seed: &["003 Encrypt communication"],
-            urls: &["https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#ssl"],
+            cis_eks: &["5.4.5"],
+            kubescape: &["C-0231"],
+            polaris: &["tlsSettingsMissing"],
+            urls: &["https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#ssl", "https://kubernetes.io/docs/concepts/services-networking/ingress/#tls", "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/"],
             ..References::NONE
         },
         needs: &[Input::Ingresses],

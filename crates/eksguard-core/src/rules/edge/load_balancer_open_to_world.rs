@@ -31,7 +31,7 @@ declare_rule! {
         remediation: "Set spec.loadBalancerSourceRanges to the client ranges, or make the load balancer internal; put public web apps behind an ALB with AWS WAF.",
         references: References {
             seed: &["003 Use a firewall to block known web attacks"],
-            urls: &["https://kubernetes.io/docs/tasks/access-application-cluster/configure-cloud-provider-firewall/"],
+            urls: &["https://kubernetes.io/docs/tasks/access-application-cluster/configure-cloud-provider-firewall/", "https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/", "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/"],
             ..References::NONE
         },
         needs: &[Input::Services],

@@ -38,7 +38,10 @@ declare_rule! {
         remediation: "Terminate TLS at the load balancer with an ACM certificate (aws-load-balancer-ssl-cert annotation), or serve TLS on port 443 from the pods.",
         references: References {
             seed: &["003 Encrypt communication", "002 Network Security"],
-            urls: &["https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#ssl-cert"],
+            cis_eks: &["5.4.5"],
+            kubescape: &["C-0231"],
+            hardeneks: &["use_encryption_with_aws_load_balancers"],
+            urls: &["https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#ssl-cert", "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/", "https://aws.github.io/aws-eks-best-practices/security/docs/network/"],
             ..References::NONE
         },
         needs: &[Input::Services],

@@ -31,7 +31,9 @@ declare_rule! {
         remediation: "Switch the authentication mode to API_AND_CONFIG_MAP, migrate aws-auth entries to access entries, then move to API.",
         references: References {
             seed: &["001 Authorization"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html"],
+            cis_eks: &["4.1.7"],
+            kubescape: &["C-0285"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html", "https://docs.aws.amazon.com/eks/latest/userguide/add-user-role.html"],
             ..References::NONE
         },
         needs: &[Input::EksCluster],

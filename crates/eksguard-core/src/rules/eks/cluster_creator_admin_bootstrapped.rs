@@ -27,7 +27,7 @@ declare_rule! {
         remediation: "With authentication mode API or API_AND_CONFIG_MAP, delete the creator's access entry (aws eks delete-access-entry) and grant named admin roles through access entries.",
         references: References {
             seed: &["001 Authorization"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html", "https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html"],
             ..References::NONE
         },
         needs: &[Input::EksCluster],

@@ -27,6 +27,7 @@ declare_rule! {
         remediation: "Remove the 0.0.0.0/0 and ::/0 ingress rules from the cluster security group; allow only the security groups and CIDRs that must reach it.",
         references: References {
             seed: &["001 Networking & Isolation - Security Groups"],
+            prowler: &["ec2_securitygroup_allow_ingress_from_internet_to_any_port", "ec2_securitygroup_allow_ingress_from_internet_to_all_ports"],
             urls: &["https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html"],
             ..References::NONE
         },

@@ -29,6 +29,9 @@ declare_rule! {
         remediation: "Enable the private endpoint (endpointPrivateAccess=true), then restrict or disable the public one.",
         references: References {
             seed: &["001 Infrastructure - Cluster Endpoint(s) Access"],
+            cis_eks: &["5.4.2"],
+            kubescape: &["C-0228"],
+            prowler: &["eks_cluster_private_nodes_enabled"],
             urls: &["https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html"],
             ..References::NONE
         },

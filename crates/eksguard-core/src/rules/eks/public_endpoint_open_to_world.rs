@@ -31,7 +31,12 @@ declare_rule! {
         remediation: "Turn the public endpoint off (endpointPublicAccess=false, endpointPrivateAccess=true) or restrict publicAccessCidrs to the networks that need it.",
         references: References {
             seed: &["001 Infrastructure - Cluster Endpoint(s) Access"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html"],
+            cis_eks: &["5.4.1"],
+            checkov: &["CKV_AWS_38", "CKV_AWS_39"],
+            kubescape: &["C-0227"],
+            hardeneks: &["check_endpoint_public_access"],
+            prowler: &["eks_cluster_not_publicly_accessible", "eks_control_plane_endpoint_access_restricted", "eks_endpoints_not_publicly_accessible"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#make-the-eks-cluster-endpoint-private"],
             ..References::NONE
         },
         needs: &[Input::EksCluster],

@@ -30,8 +30,8 @@ declare_rule! {
         summary: "aws-auth maps individual IAM users instead of roles",
         remediation: "Replace mapUsers entries with a mapRoles entry for a role the users assume, mapped to an RBAC group.",
         references: References {
-            seed: &["001 Authentication", "000 Managing Authentication via IAM"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html"],
+            seed: &["001 Authentication", "000 Managing Authentication via IAM", "000 Integration of Kubernetes RBAC & AWS IAM"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html", "https://docs.aws.amazon.com/eks/latest/userguide/add-user-role.html", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/"],
             ..References::NONE
         },
         needs: &[Input::AwsAuth],

@@ -32,7 +32,7 @@ declare_rule! {
         remediation: "Map the principal to a dedicated group (e.g. platform:admins) bound to the least ClusterRole it needs, or use an EKS access entry with a scoped access policy.",
         references: References {
             seed: &["001 Authorization", "000 IAM & Kubernetes RBAC Integration"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html", "https://docs.aws.amazon.com/eks/latest/userguide/add-user-role.html", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/"],
             ..References::NONE
         },
         needs: &[Input::AwsAuth],

@@ -29,7 +29,7 @@ declare_rule! {
         remediation: "Replace the wildcard ARN with one entry per role that needs access.",
         references: References {
             seed: &["001 Authentication"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/auth-configmap.html"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/auth-configmap.html", "https://docs.aws.amazon.com/eks/latest/userguide/add-user-role.html"],
             ..References::NONE
         },
         needs: &[Input::AwsAuth],

@@ -37,7 +37,10 @@ declare_rule! {
         remediation: "Create a role with AmazonEKS_CNI_Policy trusted by kube-system:aws-node, set it on the vpc-cni add-on (--service-account-role-arn), then detach the policy from the node role.",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html"],
+            cis_eks: &["5.2.1"],
+            kubescape: &["C-0225"],
+            hardeneks: &["check_aws_node_daemonset_service_account"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#update-the-aws-node-daemonset-to-use-irsa"],
             ..References::NONE
         },
         needs: &[Input::ServiceAccounts],

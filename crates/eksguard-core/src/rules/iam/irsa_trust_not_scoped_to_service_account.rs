@@ -36,7 +36,7 @@ declare_rule! {
         remediation: "Add a StringEquals condition on <oidc-provider>:sub with the exact system:serviceaccount:NAMESPACE:NAME (and on :aud with sts.amazonaws.com).",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA", "000 Roles Assignments Service Accounts"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html", "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/"],
             ..References::NONE
         },
         needs: &[Input::Iam],

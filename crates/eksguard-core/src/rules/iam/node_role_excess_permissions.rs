@@ -32,7 +32,9 @@ declare_rule! {
         remediation: "Detach the extra policies from the node role and grant them to the workloads that need them through IRSA or EKS Pod Identity.",
         references: References {
             seed: &["000 Securing Pod Access to AWS Services", "001 Authorization - IAM Roles for Service Accounts - IRSA"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html"],
+            cis_eks: &["5.1.3"],
+            kubescape: &["C-0223"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html", "https://aws.github.io/aws-eks-best-practices/iam/#restrict-access-to-the-instance-profile-assigned-to-the-worker-node"],
             ..References::NONE
         },
         needs: &[Input::Nodegroups, Input::Iam],

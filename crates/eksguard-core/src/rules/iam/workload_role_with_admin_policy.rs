@@ -32,7 +32,8 @@ declare_rule! {
         remediation: "Replace the role's administrator policy with a policy scoped to the actions and resources the workload uses.",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA", "000 Best Practices with IAM Roles for EKS"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html"],
+            checkov: &["CKV_AWS_1"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html", "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/"],
             ..References::NONE
         },
         needs: &[Input::ServiceAccounts, Input::Iam],

@@ -28,6 +28,8 @@ declare_rule! {
         remediation: "Create the repository with encryptionType KMS and a customer-managed key, and move images to it.",
         references: References {
             seed: &["002 Data Encryption and Secret Management"],
+            checkov: &["CKV_AWS_154"],
+            prowler: &["ecr_repository_encrypted_with_cmk"],
             urls: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html"],
             ..References::NONE
         },

@@ -30,7 +30,11 @@ declare_rule! {
         remediation: "Turn on scanOnPush for the repository, or enhanced scanning (Amazon Inspector) for the registry.",
         references: References {
             seed: &["000 Amazon Elastic Container Registry (ECR)", "003 Scan your container images", "000 Summary"],
-            urls: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html"],
+            cis_eks: &["5.1.1"],
+            checkov: &["CKV_AWS_33"],
+            kubescape: &["C-0221"],
+            prowler: &["ecr_repositories_scan_images_on_push_enabled"],
+            urls: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html", "https://aws.github.io/aws-eks-best-practices/security/docs/image/"],
             ..References::NONE
         },
         needs: &[Input::EcrRepositories],

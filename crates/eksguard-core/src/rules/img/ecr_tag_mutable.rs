@@ -30,7 +30,10 @@ declare_rule! {
         remediation: "Set the repository's image tag mutability to IMMUTABLE.",
         references: References {
             seed: &["000 Amazon Elastic Container Registry (ECR)"],
-            urls: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html"],
+            checkov: &["CKV_AWS_51"],
+            hardeneks: &["use_immutable_tags_with_ecr"],
+            prowler: &["ecr_repositories_tag_immutability"],
+            urls: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html", "https://aws.github.io/aws-eks-best-practices/security/docs/image/"],
             ..References::NONE
         },
         needs: &[Input::EcrRepositories],

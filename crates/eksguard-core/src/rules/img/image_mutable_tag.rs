@@ -29,7 +29,11 @@ declare_rule! {
         remediation: "Reference a fixed version tag (in an immutable repository) or an image digest.",
         references: References {
             seed: &["000 Amazon Elastic Container Registry (ECR)"],
-            urls: &["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
+            checkov: &["CKV_K8S_14"],
+            polaris: &["tagNotSpecified"],
+            kube_score: &["container-image-tag"],
+            kubelinter: &["latest-tag"],
+            urls: &["https://kubernetes.io/docs/concepts/containers/images/#image-names", "https://kubernetes.io/docs/concepts/configuration/overview/#container-images", "https://aws.github.io/aws-eks-best-practices/security/docs/image/"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -28,7 +28,9 @@ declare_rule! {
         remediation: "Reference the image by digest (name:tag@sha256:...) — tools such as crane digest or your CD system can resolve it.",
         references: References {
             seed: &["000 Amazon Elastic Container Registry (ECR)"],
-            urls: &["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
+            checkov: &["CKV_K8S_43"],
+            kubelinter: &["image-sha", "image-not-pinned-by-digest"],
+            urls: &["https://kubernetes.io/docs/concepts/containers/images/#image-names", "https://kubernetes.io/docs/concepts/configuration/overview/#container-images"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -31,8 +31,13 @@ declare_rule! {
         summary: "Control-plane api, audit or authenticator logs are off",
         remediation: "Enable the api, audit and authenticator log types (aws eks update-cluster-config --logging ...) and set a retention on the /aws/eks/NAME/cluster log group.",
         references: References {
-            seed: &["001 Logging & Monitoring", "000 Kubernetes control plane API and audit logs", "002 Detective Controls"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html"],
+            seed: &["001 Logging & Monitoring", "000 Kubernetes control plane API and audit logs", "002 Detective Controls", "000 Summary"],
+            cis_eks: &["2.1.1"],
+            checkov: &["CKV_AWS_37"],
+            kubescape: &["C-0067"],
+            hardeneks: &["check_logs_are_enabled"],
+            prowler: &["eks_control_plane_logging_all_types_enabled"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html", "https://aws.github.io/aws-eks-best-practices/security/docs/detective/"],
             ..References::NONE
         },
         needs: &[Input::EksCluster],

@@ -26,7 +26,11 @@ declare_rule! {
         summary: "Control-plane controllerManager or scheduler logs are off",
         remediation: "Enable the controllerManager and scheduler log types as well.",
         references: References {
-            seed: &["001 Logging & Monitoring", "000 Summary"],
+            seed: &["001 Logging & Monitoring", "000 Summary", "002 Detective Controls"],
+            cis_eks: &["2.1.1"],
+            checkov: &["CKV_AWS_37"],
+            kubescape: &["C-0067"],
+            prowler: &["eks_control_plane_logging_all_types_enabled"],
             urls: &["https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html"],
             ..References::NONE
         },

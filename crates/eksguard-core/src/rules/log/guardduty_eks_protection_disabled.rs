@@ -30,7 +30,8 @@ declare_rule! {
         remediation: "Enable the GuardDuty detector and its EKS_AUDIT_LOGS feature (and RUNTIME_MONITORING for runtime threats).",
         references: References {
             seed: &["000 Amazon GuardDuty", "000 Summary", "003 Cyber attack detection"],
-            urls: &["https://docs.aws.amazon.com/guardduty/latest/ug/kubernetes-protection.html"],
+            prowler: &["guardduty_eks_audit_log_enabled", "guardduty_is_enabled"],
+            urls: &["https://docs.aws.amazon.com/guardduty/latest/ug/kubernetes-protection.html", "https://aws.github.io/aws-eks-best-practices/security/docs/detective/"],
             ..References::NONE
         },
         needs: &[Input::GuardDuty],

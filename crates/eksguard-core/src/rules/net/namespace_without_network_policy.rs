@@ -34,8 +34,15 @@ declare_rule! {
         summary: "Namespace has workloads and no NetworkPolicy",
         remediation: "Add a default-deny NetworkPolicy (podSelector: {}, policyTypes: [Ingress, Egress]) to the namespace, then policies allowing the needed flows.",
         references: References {
-            seed: &["000 Securing Pod to Pod Communications", "002 Network Security", "003 Restrict inbound and outbound traffic"],
-            urls: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
+            seed: &["000 Securing Pod to Pod Communications", "002 Network Security", "003 Restrict inbound and outbound traffic", "000 Network Policy: Deny All Rule"],
+            cis_eks: &["4.3.2"],
+            checkov: &["CKV2_K8S_6"],
+            kubescape: &["C-0206", "C-0260"],
+            hardeneks: &["check_default_deny_policy_exists"],
+            polaris: &["missingNetworkPolicy"],
+            kube_score: &["pod-networkpolicy"],
+            kubelinter: &["non-isolated-pod"],
+            urls: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/", "https://aws.github.io/aws-eks-best-practices/security/docs/network/#create-a-default-deny-policy"],
             ..References::NONE
         },
         needs: &[Input::Workloads, Input::NetworkPolicies],

@@ -29,8 +29,8 @@ declare_rule! {
         summary: "NetworkPolicy allows all ingress",
         remediation: "Give the ingress rule a from (podSelector/namespaceSelector/ipBlock) and ports limited to the clients that need them.",
         references: References {
-            seed: &["000 Securing Pod to Pod Communications", "003 Restrict inbound and outbound traffic"],
-            urls: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/#allow-all-ingress-traffic"],
+            seed: &["000 Securing Pod to Pod Communications", "003 Restrict inbound and outbound traffic", "000 Network Policy: Deny All Rule"],
+            urls: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/#allow-all-ingress-traffic", "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies", "https://aws.github.io/aws-eks-best-practices/security/docs/network/#create-a-default-deny-policy"],
             ..References::NONE
         },
         needs: &[Input::NetworkPolicies],

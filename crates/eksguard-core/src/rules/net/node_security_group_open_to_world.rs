@@ -31,7 +31,9 @@ declare_rule! {
         remediation: "Remove 0.0.0.0/0 and ::/0 ingress rules from node security groups; reach nodes with SSM Session Manager and expose apps through load balancers.",
         references: References {
             seed: &["001 Infrastructure - Worker Nodes", "001 Networking & Isolation - Security Groups"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html"],
+            checkov: &["CKV_AWS_24"],
+            prowler: &["ec2_securitygroup_allow_ingress_from_internet_to_any_port", "ec2_securitygroup_allow_ingress_from_internet_to_all_ports", "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html", "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html"],
             ..References::NONE
         },
         needs: &[Input::SecurityGroups, Input::LaunchTemplates],

@@ -30,7 +30,9 @@ declare_rule! {
         remediation: "Set MetadataOptions.HttpPutResponseHopLimit to 1 and give pods AWS access through IRSA or EKS Pod Identity.",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#restrict-access-to-the-instance-profile-assigned-to-the-worker-node"],
+            checkov: &["CKV_AWS_341"],
+            hardeneks: &["check_access_to_instance_profile"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#restrict-access-to-the-instance-profile-assigned-to-the-worker-node", "https://aws.github.io/aws-eks-best-practices/iam/#restrict-access-to-the-instance-profile-assigned-to-the-worker-node", "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html"],
             ..References::NONE
         },
         needs: &[Input::LaunchTemplates],

@@ -31,7 +31,10 @@ declare_rule! {
         remediation: "Set MetadataOptions.HttpTokens to required in the node launch template and roll the node group.",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA"],
-            urls: &["https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html"],
+            checkov: &["CKV_AWS_79"],
+            hardeneks: &["check_access_to_instance_profile"],
+            prowler: &["ec2_launch_template_imdsv2_required", "ec2_instance_imdsv2_enabled"],
+            urls: &["https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html", "https://aws.github.io/aws-eks-best-practices/iam/#restrict-access-to-the-instance-profile-assigned-to-the-worker-node", "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html"],
             ..References::NONE
         },
         needs: &[Input::LaunchTemplates],

@@ -29,7 +29,8 @@ declare_rule! {
         remediation: "Set Ebs.Encrypted: true (optionally with a KmsKeyId) for every block device mapping, or enable EBS encryption by default.",
         references: References {
             seed: &["001 Infrastructure - Storage", "003 Encrypt storage", "002 Data Encryption and Secret Management"],
-            urls: &["https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html"],
+            prowler: &["ec2_ebs_volume_encryption", "ec2_ebs_default_encryption"],
+            urls: &["https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html", "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html", "https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html"],
             ..References::NONE
         },
         needs: &[Input::LaunchTemplates],

@@ -29,7 +29,8 @@ declare_rule! {
         remediation: "Recreate the node group without remoteAccess / KeyName and reach nodes with SSM Session Manager.",
         references: References {
             seed: &["001 Infrastructure - Worker Nodes"],
-            urls: &["https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html"],
+            checkov: &["CKV_AWS_100"],
+            urls: &["https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html", "https://aws.github.io/aws-eks-best-practices/hosts/"],
             ..References::NONE
         },
         needs: &[Input::NodeConfig],

@@ -31,7 +31,10 @@ declare_rule! {
         remediation: "Set securityContext.capabilities.drop: [\"ALL\"] and add back only the capabilities the process needs.",
         references: References {
             seed: &["002 POD Security"],
-            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+            checkov: &["CKV_K8S_37"],
+            polaris: &["insecureCapabilities"],
+            kubesec: &["CapDropAll"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://aws.github.io/aws-eks-best-practices/security/docs/runtime/#consider-adddropping-linux-capabilities-before-writing-seccomp-policies"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -34,7 +34,14 @@ declare_rule! {
         remediation: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser (pod or container level), and build the image with a non-root USER.",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA"],
-            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+            checkov: &["CKV_K8S_23"],
+            kubescape: &["C-0013"],
+            hardeneks: &["disable_run_as_root_user"],
+            polaris: &["runAsRootAllowed"],
+            kube_score: &["container-security-context-user-group-id"],
+            kubelinter: &["run-as-non-root"],
+            kubesec: &["RunAsNonRoot", "RunAsUser"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#run-the-application-as-a-non-root-user", "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -28,8 +28,13 @@ declare_rule! {
         summary: "Container adds dangerous Linux capabilities",
         remediation: "Remove the added capabilities outside the baseline set; drop ALL and add back only what the process needs.",
         references: References {
-            seed: &["002 POD Security"],
-            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+            seed: &["002 POD Security", "003 Kubernetes pod security"],
+            checkov: &["CKV_K8S_25", "CKV_K8S_39"],
+            kubescape: &["C-0046"],
+            hardeneks: &["disallow_linux_capabilities"],
+            polaris: &["dangerousCapabilities"],
+            kubesec: &["CapSysAdmin"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://aws.github.io/aws-eks-best-practices/security/docs/runtime/#consider-adddropping-linux-capabilities-before-writing-seccomp-policies"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

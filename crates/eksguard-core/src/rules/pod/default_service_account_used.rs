@@ -28,7 +28,12 @@ declare_rule! {
         remediation: "Create a dedicated ServiceAccount for the workload and set spec.serviceAccountName to it.",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA"],
-            urls: &["https://kubernetes.io/docs/concepts/security/service-accounts/"],
+            cis_eks: &["4.1.5"],
+            checkov: &["CKV_K8S_41"],
+            kubescape: &["C-0189"],
+            kubelinter: &["default-service-account"],
+            kubesec: &["ServiceAccountName"],
+            urls: &["https://kubernetes.io/docs/concepts/security/service-accounts/", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#use-dedicated-service-accounts-for-each-application", "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

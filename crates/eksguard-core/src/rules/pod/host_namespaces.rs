@@ -31,7 +31,13 @@ declare_rule! {
         remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false).",
         references: References {
             seed: &["002 POD Security", "003 Kubernetes pod security"],
-            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+            cis_eks: &["4.2.2", "4.2.3", "4.2.4"],
+            checkov: &["CKV_K8S_17", "CKV_K8S_18", "CKV_K8S_19"],
+            kubescape: &["C-0038", "C-0041", "C-0194", "C-0195", "C-0196"],
+            polaris: &["hostIPCSet", "hostPIDSet", "hostNetworkSet"],
+            kubelinter: &["host-ipc", "host-pid", "host-network"],
+            kubesec: &["HostIPC", "HostPID", "HostNetwork"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-standards/", "https://aws.github.io/aws-eks-best-practices/security/docs/pods/"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -25,8 +25,11 @@ declare_rule! {
         summary: "Container binds a port on the node",
         remediation: "Remove hostPort and expose the container through a Service (ClusterIP, or a load balancer).",
         references: References {
-            seed: &["002 POD Security"],
-            urls: &["https://kubernetes.io/docs/concepts/configuration/overview/#services"],
+            seed: &["002 POD Security", "003 Kubernetes pod security"],
+            checkov: &["CKV_K8S_26"],
+            kubescape: &["C-0044"],
+            polaris: &["hostPortSet"],
+            urls: &["https://kubernetes.io/docs/concepts/configuration/overview/#services", "https://kubernetes.io/docs/concepts/configuration/overview/", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -29,9 +29,15 @@ declare_rule! {
         summary: "Pod mounts a hostPath volume",
         remediation: "Replace the hostPath volume with emptyDir, a PersistentVolumeClaim, or a CSI volume.",
         references: References {
-            seed: &["000 GuardDuty Kubernetes finding types", "002 POD Security"],
+            seed: &["000 GuardDuty Kubernetes finding types", "002 POD Security", "003 Kubernetes pod security"],
+            checkov: &["CKV_K8S_27"],
+            kubescape: &["C-0048", "C-0045"],
+            hardeneks: &["disallow_host_path_or_make_it_read_only"],
             guardduty: &["Persistence:Kubernetes/ContainerWithSensitiveMount"],
-            urls: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"],
+            polaris: &["hostPathSet"],
+            kubelinter: &["sensitive-host-mounts", "writable-host-mount"],
+            kubesec: &["DockerSock"],
+            urls: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath", "https://aws.github.io/aws-eks-best-practices/security/docs/pods/#restrict-the-use-of-hostpath-or-if-hostpath-is-necessary-restrict-which-prefixes-can-be-used-and-configure-the-volume-as-read-only"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -36,7 +36,8 @@ declare_rule! {
         remediation: "Label the namespace pod-security.kubernetes.io/enforce=baseline (or restricted) after checking its workloads pass (eksguard pss --suggest).",
         references: References {
             seed: &["002 POD Security"],
-            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
+            hardeneks: &["ensure_namespace_psa_exist"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-admission/", "https://aws.github.io/aws-eks-best-practices/security/docs/pods/#pod-security-standards-pss-and-pod-security-admission-psa"],
             ..References::NONE
         },
         needs: &[Input::Namespaces],

@@ -30,7 +30,14 @@ declare_rule! {
         remediation: "Set securityContext.allowPrivilegeEscalation: false on every container.",
         references: References {
             seed: &["002 POD Security"],
-            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+            cis_eks: &["4.2.5"],
+            checkov: &["CKV_K8S_20"],
+            kubescape: &["C-0016", "C-0197"],
+            hardeneks: &["disallow_privilege_escalation"],
+            polaris: &["privilegeEscalationAllowed"],
+            kubelinter: &["privilege-escalation-container"],
+            kubesec: &["AllowPrivilegeEscalation"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted", "https://aws.github.io/aws-eks-best-practices/security/docs/pods/#do-not-allow-privileged-escalation", "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

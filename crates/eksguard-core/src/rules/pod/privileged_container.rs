@@ -28,9 +28,16 @@ declare_rule! {
         summary: "Container runs privileged",
         remediation: "Remove securityContext.privileged (or set it to false) and grant only the specific capabilities the container needs.",
         references: References {
-            seed: &["000 GuardDuty Kubernetes finding types", "002 POD Security"],
+            seed: &["000 GuardDuty Kubernetes finding types", "002 POD Security", "003 Kubernetes pod security"],
+            cis_eks: &["4.2.1"],
+            checkov: &["CKV_K8S_16"],
+            kubescape: &["C-0057", "C-0193"],
             guardduty: &["PrivilegeEscalation:Kubernetes/PrivilegedContainer"],
-            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+            polaris: &["runAsPrivileged"],
+            kube_score: &["container-security-context-privileged"],
+            kubelinter: &["privileged-container"],
+            kubesec: &["Privileged"],
+            urls: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline", "https://kubernetes.io/docs/concepts/security/pod-security-standards/", "https://aws.github.io/aws-eks-best-practices/security/docs/pods/"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -34,7 +34,12 @@ declare_rule! {
         remediation: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost with a profile).",
         references: References {
             seed: &["002 POD Security"],
-            urls: &["https://kubernetes.io/docs/tutorials/security/seccomp/"],
+            checkov: &["CKV_K8S_31"],
+            kubescape: &["C-0055"],
+            polaris: &["linuxHardening"],
+            kube_score: &["container-seccomp-profile"],
+            kubesec: &["SeccompAny", "SeccompUnconfined"],
+            urls: &["https://kubernetes.io/docs/tutorials/security/seccomp/", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

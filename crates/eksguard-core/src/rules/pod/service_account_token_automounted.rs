@@ -35,7 +35,14 @@ declare_rule! {
         remediation: "Set automountServiceAccountToken: false on the pod spec (or the service account); mount a projected token only where the API is used.",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA"],
-            urls: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting"],
+            cis_eks: &["4.1.6"],
+            checkov: &["CKV_K8S_38"],
+            kubescape: &["C-0034", "C-0190", "C-0261"],
+            hardeneks: &["disable_service_account_token_mounts"],
+            polaris: &["automountServiceAccountToken"],
+            kubelinter: &["automount-service-account-token"],
+            kubesec: &["AutomountServiceAccountToken"],
+            urls: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#disable-auto-mounting-of-service-account-tokens"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

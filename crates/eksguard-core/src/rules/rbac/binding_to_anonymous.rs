@@ -31,8 +31,11 @@ declare_rule! {
         remediation: "Remove system:anonymous and system:unauthenticated from the binding's subjects; bind the role to authenticated groups or service accounts.",
         references: References {
             seed: &["000 GuardDuty Kubernetes finding types"],
+            kubescape: &["C-0262"],
+            hardeneks: &["disable_anonymous_access_for_cluster_roles", "disable_anonymous_access_for_roles"],
             guardduty: &["Policy:Kubernetes/AnonymousAccessGranted"],
-            urls: &["https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles"],
+            kubesec: &["BindingsToSystemAnonymous"],
+            urls: &["https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#review-and-revoke-unnecessary-anonymous-access", "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests"],
             ..References::NONE
         },
         needs: &[Input::RoleBindings],

@@ -32,7 +32,11 @@ declare_rule! {
         remediation: "Replace the binding with a Role/ClusterRole limited to what the subject needs, bound in the namespaces it needs.",
         references: References {
             seed: &["001 Authentication", "002 Least Privilege Model"],
-            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+            cis_eks: &["4.1.1"],
+            kubescape: &["C-0035", "C-0185"],
+            polaris: &["clusterrolebindingClusterAdmin", "rolebindingClusterAdminClusterRole"],
+            kubelinter: &["cluster-admin-role-binding"],
+            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#employ-least-privileged-access-when-creating-rolebindings-and-clusterrolebindings"],
             ..References::NONE
         },
         needs: &[Input::RoleBindings],

@@ -30,8 +30,11 @@ declare_rule! {
         remediation: "Bind the role to a dedicated service account and run the workload as that account.",
         references: References {
             seed: &["001 Authorization - IAM Roles for Service Accounts - IRSA", "000 GuardDuty Kubernetes finding types"],
+            cis_eks: &["4.1.5"],
+            checkov: &["CKV_K8S_42"],
+            kubescape: &["C-0189"],
             guardduty: &["Policy:Kubernetes/AdminAccessToDefaultServiceAccount"],
-            urls: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"],
+            urls: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#use-dedicated-service-accounts-for-each-application", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
             ..References::NONE
         },
         needs: &[Input::RoleBindings],

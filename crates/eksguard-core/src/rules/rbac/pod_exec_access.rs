@@ -32,9 +32,12 @@ declare_rule! {
         summary: "Role can exec into or attach to pods",
         remediation: "Remove pods/exec and pods/attach from the role; grant them only to a break-glass group.",
         references: References {
-            seed: &["000 GuardDuty Kubernetes finding types"],
+            seed: &["000 GuardDuty Kubernetes finding types", "001 Authentication"],
+            checkov: &["CKV2_K8S_2"],
+            kubescape: &["C-0002"],
             guardduty: &["Execution:Kubernetes/ExecInKubeSystemPod"],
-            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks"],
+            polaris: &["clusterrolePodExecAttach", "rolePodExecAttach"],
+            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
             ..References::NONE
         },
         needs: &[Input::Roles],

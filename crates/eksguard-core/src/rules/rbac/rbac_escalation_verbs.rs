@@ -33,7 +33,11 @@ declare_rule! {
         remediation: "Remove bind, escalate and impersonate; restrict any that must stay with resourceNames.",
         references: References {
             seed: &["001 Authentication", "002 Least Privilege Model"],
-            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb"],
+            cis_eks: &["4.1.8"],
+            checkov: &["CKV_K8S_157", "CKV_K8S_158", "CKV2_K8S_3"],
+            kubescape: &["C-0191", "C-0065"],
+            kubelinter: &["bind-verb-in-role", "escalate-verb-in-role", "impersonate-without-resource-names"],
+            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/", "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping"],
             ..References::NONE
         },
         needs: &[Input::Roles],

@@ -33,7 +33,11 @@ declare_rule! {
         remediation: "Remove get/list/watch on secrets, or limit get to named secrets with resourceNames in a namespaced Role.",
         references: References {
             seed: &["003 Use namespaces and secrets", "001 Authentication"],
-            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets"],
+            cis_eks: &["4.1.2"],
+            checkov: &["CKV2_K8S_5"],
+            kubescape: &["C-0015", "C-0186"],
+            kubelinter: &["access-to-secrets", "cluster-wide-secrets-access"],
+            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/", "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"],
             ..References::NONE
         },
         needs: &[Input::Roles],

@@ -31,7 +31,12 @@ declare_rule! {
         remediation: "Replace `*` with the explicit verbs and resources the subject needs.",
         references: References {
             seed: &["001 Authentication", "002 Least Privilege Model"],
-            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#minimize-wildcard-permissions"],
+            cis_eks: &["4.1.3"],
+            checkov: &["CKV_K8S_49"],
+            kubescape: &["C-0187"],
+            hardeneks: &["restrict_wildcard_for_cluster_roles", "restrict_wildcard_for_roles"],
+            kubelinter: &["wildcard-in-rules"],
+            urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#minimize-wildcard-permissions", "https://aws.github.io/aws-eks-best-practices/security/docs/iam/#employ-least-privileged-access-when-creating-rolebindings-and-clusterrolebindings", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
             ..References::NONE
         },
         needs: &[Input::Roles],

@@ -52,7 +52,8 @@ declare_rule! {
         remediation: "Enable GuardDuty EKS Runtime Monitoring (with automated agent management) or deploy a runtime agent such as Falco as a DaemonSet.",
         references: References {
             seed: &["002 Runtime Security"],
-            urls: &["https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html"],
+            prowler: &["guardduty_eks_runtime_monitoring_enabled"],
+            urls: &["https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html", "https://aws.github.io/aws-eks-best-practices/security/docs/runtime/"],
             ..References::NONE
         },
         needs: &[Input::ClusterWorkloads],

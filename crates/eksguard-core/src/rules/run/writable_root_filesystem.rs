@@ -30,7 +30,14 @@ declare_rule! {
         remediation: "Set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes where the application writes.",
         references: References {
             seed: &["002 Runtime Security"],
-            urls: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
+            checkov: &["CKV_K8S_22"],
+            kubescape: &["C-0017"],
+            hardeneks: &["check_read_only_root_file_system"],
+            polaris: &["notReadOnlyRootFilesystem"],
+            kube_score: &["container-security-context-readonlyrootfilesystem"],
+            kubelinter: &["no-read-only-root-fs"],
+            kubesec: &["ReadOnlyRootFilesystem"],
+            urls: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/", "https://aws.github.io/aws-eks-best-practices/security/docs/pods/#configure-your-images-with-read-only-root-file-system"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -33,7 +33,10 @@ declare_rule! {
         remediation: "Move the value to a Secret or AWS Secrets Manager, revoke and rotate it, and remove it from the ConfigMap and its Git history.",
         references: References {
             seed: &["002 Data Encryption and Secret Management", "000 AWS Secrets Manager and Configuration Provider (ASCP)"],
-            urls: &["https://kubernetes.io/docs/concepts/configuration/configmap/"],
+            kubescape: &["C-0012"],
+            polaris: &["sensitiveConfigmapContent"],
+            kubelinter: &["configmap-with-credentials"],
+            urls: &["https://kubernetes.io/docs/concepts/configuration/configmap/", "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"],
             ..References::NONE
         },
         needs: &[Input::ConfigMaps],

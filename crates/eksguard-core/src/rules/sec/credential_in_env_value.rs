@@ -33,7 +33,10 @@ declare_rule! {
         remediation: "Remove the literal value, revoke and rotate the credential, and deliver it through IRSA (for AWS) or a secret store.",
         references: References {
             seed: &["000 AWS Secrets Manager and Configuration Provider (ASCP)", "001 Authorization - IAM Roles for Service Accounts - IRSA"],
-            urls: &["https://kubernetes.io/docs/concepts/security/secrets-good-practices/"],
+            kubescape: &["C-0012"],
+            polaris: &["sensitiveContainerEnvVar"],
+            kubelinter: &["env-var-secret"],
+            urls: &["https://kubernetes.io/docs/concepts/security/secrets-good-practices/", "https://kubernetes.io/docs/concepts/configuration/secret/"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -27,7 +27,8 @@ declare_rule! {
         remediation: "Cancel the key's deletion (aws kms cancel-key-deletion) and enable it (aws kms enable-key).",
         references: References {
             seed: &["001 Encryption - Data at Rest"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html"],
+            prowler: &["kms_cmk_not_deleted_unintentionally"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html", "https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys-scheduling-key-deletion.html"],
             ..References::NONE
         },
         needs: &[Input::EksCluster, Input::KmsKeys],

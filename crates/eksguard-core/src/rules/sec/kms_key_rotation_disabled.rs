@@ -28,6 +28,8 @@ declare_rule! {
         remediation: "Enable automatic rotation: aws kms enable-key-rotation --key-id <key-id>.",
         references: References {
             seed: &["001 Encryption - Data at Rest"],
+            checkov: &["CKV_AWS_7"],
+            prowler: &["kms_cmk_rotation_enabled"],
             urls: &["https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html"],
             ..References::NONE
         },

@@ -31,7 +31,13 @@ declare_rule! {
         remediation: "Mount the secret as a file (secret volume, or Secrets Store CSI driver with AWS Secrets Manager) instead of an environment variable.",
         references: References {
             seed: &["000 AWS Secrets Manager and Configuration Provider (ASCP)", "002 Data Encryption and Secret Management"],
-            urls: &["https://kubernetes.io/docs/concepts/security/secrets-good-practices/"],
+            cis_eks: &["4.4.1"],
+            checkov: &["CKV_K8S_35"],
+            kubescape: &["C-0207"],
+            hardeneks: &["disallow_secrets_from_env_vars"],
+            kubelinter: &["read-secret-from-env-var"],
+            kubesec: &["SecretsAsEnvironmentVariables"],
+            urls: &["https://kubernetes.io/docs/concepts/security/secrets-good-practices/", "https://aws.github.io/aws-eks-best-practices/security/docs/data/#use-volume-mounts-instead-of-environment-variables", "https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets"],
             ..References::NONE
         },
         needs: &[Input::Workloads],

@@ -32,7 +32,11 @@ declare_rule! {
         remediation: "Associate a customer-managed symmetric KMS key with the cluster for the secrets resource (aws eks associate-encryption-config).",
         references: References {
             seed: &["001 Encryption - Data at Rest", "000 Envelope Encryption for Kubernetes Secrets"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html"],
+            cis_eks: &["5.3.1"],
+            checkov: &["CKV_AWS_58"],
+            kubescape: &["C-0066"],
+            prowler: &["eks_cluster_kms_cmk_encryption_in_secrets_enabled"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html", "https://aws.github.io/aws-eks-best-practices/security/docs/data/#encryption-at-rest"],
             ..References::NONE
         },
         needs: &[Input::EksCluster],

@@ -34,7 +34,8 @@ declare_rule! {
         remediation: "Create the StorageClass with parameters.encrypted: \"true\" (and kmsKeyId if you use a customer key), make it the default, and migrate volumes.",
         references: References {
             seed: &["003 Encrypt storage", "001 Infrastructure - Storage"],
-            urls: &["https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/parameters.md"],
+            hardeneks: &["use_encryption_with_ebs"],
+            urls: &["https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/parameters.md", "https://kubernetes.io/docs/concepts/storage/storage-classes/#aws-ebs", "https://aws.github.io/aws-eks-best-practices/security/docs/data/#encryption-at-rest"],
             ..References::NONE
         },
         needs: &[Input::StorageClasses],

@@ -31,7 +31,8 @@ declare_rule! {
         remediation: "Add a ResourceQuota (and a LimitRange for defaults) sized for the tenant.",
         references: References {
             seed: &["002 Multi-tenancy"],
-            urls: &["https://kubernetes.io/docs/concepts/policy/resource-quotas/"],
+            hardeneks: &["ensure_namespace_quotas_exist"],
+            urls: &["https://kubernetes.io/docs/concepts/policy/resource-quotas/", "https://aws.github.io/aws-eks-best-practices/security/docs/multitenancy/"],
             ..References::NONE
         },
         needs: &[Input::Workloads, Input::ResourceQuotas],

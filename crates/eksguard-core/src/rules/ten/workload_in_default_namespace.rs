@@ -28,7 +28,10 @@ declare_rule! {
         remediation: "Move the workload to a namespace of its own team or application, with its RBAC, NetworkPolicies, quota and Pod Security labels.",
         references: References {
             seed: &["003 Use namespaces and secrets", "002 Multi-tenancy"],
-            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/tenant-isolation.html"],
+            cis_eks: &["4.5.2"],
+            checkov: &["CKV_K8S_21"],
+            kubescape: &["C-0061", "C-0212"],
+            urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/tenant-isolation.html", "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/", "https://aws.github.io/aws-eks-best-practices/security/docs/multitenancy/"],
             ..References::NONE
         },
         needs: &[Input::Workloads],
