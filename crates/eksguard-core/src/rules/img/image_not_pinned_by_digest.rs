@@ -5,8 +5,8 @@ use crate::rule::{Context, Domain, References, Scope, Severity};
 
 declare_rule! {
     /// ## What it does
-    /// Flags containers (outside the system namespaces) whose image is referenced by tag only,
-    /// without a `@sha256:` digest.
+    /// Flags containers (outside the system namespaces) whose image is not referenced by a
+    /// `@sha256:` digest (a tag alone, `latest`, or nothing).
     ///
     /// ## Why is this bad?
     /// A tag is a pointer that can be moved, in any registry where tags are mutable. A digest
@@ -46,8 +46,7 @@ fn run(cx: &mut Context<'_>) {
         for c in w.containers() {
             let Some(image) = c.image else { continue };
             let r = parse_image(image);
-            // An untagged or :latest image is IMG001's finding.
-            if r.digest.is_none() && r.tag.is_some_and(|t| t != "latest") {
+            if r.digest.is_none() {
                 cx.report(
                     w,
                     format!(

@@ -4,14 +4,15 @@ use crate::rule::{Context, Domain, References, Scope, Severity};
 
 declare_rule! {
     /// ## What it does
-    /// Flags NetworkPolicies with an ingress rule that has neither `from` nor `ports`: it
-    /// allows every source on every port to the selected pods.
+    /// Flags NetworkPolicies that select every pod of their namespace (`podSelector: {}`) and
+    /// have an ingress rule with neither `from` nor `ports`: every source may reach every pod
+    /// on every port.
     ///
     /// ## Why is this bad?
-    /// Such a rule silently cancels the isolation the namespace's other policies build: the
-    /// selected pods accept traffic from every pod of every namespace (and from outside the
-    /// cluster through node ports). A rule with `ports` but no `from` is narrower and is not
-    /// reported.
+    /// Such a rule silently cancels the isolation the namespace's other policies build: all
+    /// its pods accept traffic from every pod of every namespace (and from outside the cluster
+    /// through node ports). A rule limited by `ports`, or a policy for a labelled set of pods
+    /// (a deliberately public web tier), is narrower and is not reported.
     ///
     /// ## Example
     /// ```yaml
@@ -41,24 +42,20 @@ declare_rule! {
 fn run(cx: &mut Context<'_>) {
     for p in &cx.inv.network_policies {
         let Some(spec) = &p.spec else { continue };
+        let all_pods = spec.pod_selector.as_ref().is_none_or(|s| {
+            s.match_labels.as_ref().is_none_or(|m| m.is_empty())
+                && s.match_expressions.as_ref().is_none_or(Vec::is_empty)
+        });
+        if !all_pods {
+            continue;
+        }
         for (i, rule) in spec.ingress.iter().flatten().enumerate() {
             let no_from = rule.from.as_ref().is_none_or(Vec::is_empty);
             let no_ports = rule.ports.as_ref().is_none_or(Vec::is_empty);
             if no_from && no_ports {
-                let whom = if spec.pod_selector.as_ref().is_none_or(|s| {
-                    s.match_labels.as_ref().is_none_or(|m| m.is_empty())
-                        && s.match_expressions.as_ref().is_none_or(Vec::is_empty)
-                }) {
-                    "every pod of the namespace".to_string()
-                } else {
-                    "the selected pods".to_string()
-                };
                 cx.report(
                     p,
-                    format!(
-                        "{} allows ingress from any source on any port to {whom}",
-                        p.res
-                    ),
+                    format!("{} allows ingress from any source on any port to every pod of its namespace", p.res),
                 )
                 .at(format!("spec.ingress[{i}]"));
             }

@@ -5,8 +5,8 @@ use crate::rules::util::{is_platform_rbac, roles};
 
 declare_rule! {
     /// ## What it does
-    /// Flags Roles and ClusterRoles that grant the `bind`, `escalate` or `impersonate` verbs
-    /// (Kubernetes and EKS defaults excepted).
+    /// Flags Roles and ClusterRoles that grant the `bind`, `escalate` or `impersonate` verbs,
+    /// explicitly or through `*` (Kubernetes and EKS defaults excepted).
     ///
     /// ## Why is this bad?
     /// These verbs exist to bypass RBAC's own guard rails: `escalate` lets a subject write a
@@ -51,12 +51,11 @@ fn run(cx: &mut Context<'_>) {
             continue;
         }
         for (i, rule) in r.rules.iter().enumerate() {
-            // Wildcard verbs are RBAC003's finding; this rule names the explicit verbs.
             let verbs: Vec<&str> = rule
                 .verbs
                 .iter()
-                .map(String::as_str)
-                .filter(|v| matches!(*v, "bind" | "escalate" | "impersonate"))
+                .map(|v| if v == "*" { "* (which includes bind, escalate and impersonate)" } else { v.as_str() })
+                .filter(|v| matches!(*v, "bind" | "escalate" | "impersonate") || v.starts_with('*'))
                 .collect();
             if verbs.is_empty() {
                 continue;
