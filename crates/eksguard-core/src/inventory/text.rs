@@ -355,20 +355,16 @@ impl Builder<'_> {
                 self.max_line = 0;
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let value = resolve_scalar(&text, style, tag.as_deref().map(|t| t.suffix.as_str()));
-                // A scalar in key position is a key, not a value.
+                // A scalar in key position is a key, not a value: keep its text as written
+                // (`on:` stays "on"), as users and the Kubernetes schema mean it.
                 if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                     if key.is_none() {
-                        let k = match value {
-                            Value::String(s) => s,
-                            Value::Null => "null".to_string(),
-                            other => other.to_string(),
-                        };
-                        *key = Some(k);
+                        *key = Some(text.into_owned());
                         self.max_line = self.max_line.max(end_line_of(span, self.line_offset));
                         return Ok(());
                     }
                 }
+                let value = resolve_scalar(&text, style, tag.as_deref().map(|t| t.suffix.as_str()));
                 self.nodes += 1;
                 let start = line_of(span, self.line_offset);
                 let end = end_line_of(span, self.line_offset).max(start);
@@ -386,7 +382,8 @@ impl Builder<'_> {
                 let Some((value, count)) = self.anchors.get(&id) else {
                     return Err(self.err(span, format!("unknown alias (anchor id {id})")));
                 };
-                self.alias_nodes = self.alias_nodes.saturating_add(*count);
+                let count = *count;
+                self.alias_nodes = self.alias_nodes.saturating_add(count);
                 if self.alias_nodes > self.limits.max_alias_nodes {
                     return Err(self.err(
                         span,
@@ -397,6 +394,9 @@ impl Builder<'_> {
                     ));
                 }
                 let value = value.clone();
+                // Values materialised through the alias count as nodes of their container,
+                // so an alias of an alias is charged for everything it expands to.
+                self.nodes = self.nodes.saturating_add(count);
                 if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                     if key.is_none() {
                         *key = Some(match value {
@@ -455,7 +455,11 @@ impl Builder<'_> {
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                self.max_line = self.max_line.max(end_line_of(span, self.line_offset));
+                // A flow collection ends at its `]`/`}`; a block collection's end event sits at
+                // the next token (an empty span), which is not part of it.
+                if span.end.index() > span.start.index() {
+                    self.max_line = self.max_line.max(line_of(span, self.line_offset));
+                }
                 let Some(frame) = self.stack.pop() else {
                     return Err(self.err(span, "unbalanced collection end"));
                 };
