@@ -161,7 +161,10 @@ pub fn missing_inputs(rule: &Rule, inv: &Inventory) -> Option<String> {
         return None;
     }
     let what: Vec<&str> = missing.iter().map(|i| i.how_to_provide()).collect();
-    Some(format!("needs {}, which the input does not have", what.join(" and ")))
+    Some(format!(
+        "needs {}, which the input does not have",
+        what.join(" and ")
+    ))
 }
 
 /// Run `rules` on `inv`.

@@ -406,12 +406,14 @@ impl<'a> Context<'a> {
     }
 }
 
-/// A finding being reported.
+/// A finding being reported. Its builder methods may be ignored: the finding is recorded when
+/// `report` is called.
 pub struct FindingMut<'a> {
     finding: &'a mut Finding,
     src: &'a crate::inventory::Source,
 }
 
+#[allow(clippy::return_self_not_must_use)]
 impl FindingMut<'_> {
     /// Point the finding at a field of the object (`spec.containers[0].securityContext`); the
     /// line is that of the field, or of its closest ancestor when the field is missing.

@@ -27,10 +27,29 @@ fn resource_names(inv: &eksguard_core::Inventory) -> BTreeSet<String> {
         ($($list:ident),*) => {$( names.extend(inv.$list.iter().map(|o| o.res.name.clone())); )*};
     }
     add!(
-        namespaces, service_accounts, roles, cluster_roles, role_bindings, cluster_role_bindings,
-        config_maps, secrets, services, ingresses, network_policies, storage_classes,
-        resource_quotas, limit_ranges, clusters, nodegroups, launch_templates, security_groups,
-        iam_roles, iam_users, ecr_repositories, kms_keys, guardduty_detectors
+        namespaces,
+        service_accounts,
+        roles,
+        cluster_roles,
+        role_bindings,
+        cluster_role_bindings,
+        config_maps,
+        secrets,
+        services,
+        ingresses,
+        network_policies,
+        storage_classes,
+        resource_quotas,
+        limit_ranges,
+        clusters,
+        nodegroups,
+        launch_templates,
+        security_groups,
+        iam_roles,
+        iam_users,
+        ecr_repositories,
+        kms_keys,
+        guardduty_detectors
     );
     names.extend(inv.workloads.iter().map(|w| w.res.name.clone()));
     // Namespaces named only by the objects in them are resources of namespace-level rules.
@@ -38,7 +57,12 @@ fn resource_names(inv: &eksguard_core::Inventory) -> BTreeSet<String> {
     names
 }
 
-fn run_rule(rule: &'static Rule, inv: &eksguard_core::Inventory, case: &str, failures: &mut Vec<String>) -> Vec<Finding> {
+fn run_rule(
+    rule: &'static Rule,
+    inv: &eksguard_core::Inventory,
+    case: &str,
+    failures: &mut Vec<String>,
+) -> Vec<Finding> {
     let report = run(inv, &[rule], "test");
     if !inv.errors.is_empty() {
         failures.push(format!("{} {case}: load errors: {:?}", rule.id, inv.errors));
@@ -55,9 +79,23 @@ fn describe(findings: &[Finding]) -> String {
         let loc = f
             .location
             .as_ref()
-            .map(|l| format!("{}:{} {}", l.path.rsplit('/').next().unwrap_or(&l.path), l.start_line, l.field.as_deref().unwrap_or("")))
+            .map(|l| {
+                format!(
+                    "{}:{} {}",
+                    l.path.rsplit('/').next().unwrap_or(&l.path),
+                    l.start_line,
+                    l.field.as_deref().unwrap_or("")
+                )
+            })
             .unwrap_or_default();
-        let _ = writeln!(s, "[{}] {}\n    {}\n    at {}", f.severity, f.resource, f.message, loc.trim_end());
+        let _ = writeln!(
+            s,
+            "[{}] {}\n    {}\n    at {}",
+            f.severity,
+            f.resource,
+            f.message,
+            loc.trim_end()
+        );
     }
     s
 }
@@ -71,17 +109,23 @@ fn every_rule_honours_its_fixture_contract() {
         let file = base.with_extension("yaml");
         let mut wording = String::new();
         if file.is_file() {
-            let inv = common::load(&[file.clone()]);
+            let inv = common::load(std::slice::from_ref(&file));
             let findings = run_rule(rule, &inv, rule.name, &mut failures);
             let names = resource_names(&inv);
             let fire: BTreeSet<&String> = names.iter().filter(|n| n.starts_with("fire-")).collect();
             let ok = names.iter().filter(|n| n.starts_with("ok-")).count();
             if fire.is_empty() || ok == 0 {
-                failures.push(format!("{}: fixture needs fire-* and ok-* resources", rule.id));
+                failures.push(format!(
+                    "{}: fixture needs fire-* and ok-* resources",
+                    rule.id
+                ));
             }
             for f in &findings {
                 if !f.resource.name.starts_with("fire-") {
-                    failures.push(format!("{}: unexpected finding on {}: {}", rule.id, f.resource, f.message));
+                    failures.push(format!(
+                        "{}: unexpected finding on {}: {}",
+                        rule.id, f.resource, f.message
+                    ));
                 }
             }
             let found: BTreeSet<&String> = findings.iter().map(|f| &f.resource.name).collect();
@@ -92,14 +136,27 @@ fn every_rule_honours_its_fixture_contract() {
             }
             wording.push_str(&describe(&findings));
         } else if base.is_dir() {
-            let cases = common::files(&format!("resources/fixtures/{}/{}", rule.domain.key(), rule.name));
-            let name = |p: &PathBuf| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if !cases.iter().any(|p| name(p).starts_with("fire-")) || !cases.iter().any(|p| name(p).starts_with("ok-")) {
-                failures.push(format!("{}: fixture folder needs fire-*.yaml and ok-*.yaml", rule.id));
+            let cases = common::files(&format!(
+                "resources/fixtures/{}/{}",
+                rule.domain.key(),
+                rule.name
+            ));
+            let name = |p: &PathBuf| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
+            if !cases.iter().any(|p| name(p).starts_with("fire-"))
+                || !cases.iter().any(|p| name(p).starts_with("ok-"))
+            {
+                failures.push(format!(
+                    "{}: fixture folder needs fire-*.yaml and ok-*.yaml",
+                    rule.id
+                ));
             }
             for case in &cases {
                 let n = name(case);
-                let inv = common::load(&[case.clone()]);
+                let inv = common::load(std::slice::from_ref(case));
                 let findings = run_rule(rule, &inv, &n, &mut failures);
                 if n.starts_with("fire-") && findings.is_empty() {
                     failures.push(format!("{}: {n} found nothing", rule.id));
@@ -116,7 +173,11 @@ fn every_rule_honours_its_fixture_contract() {
         }
         snapshots.push((format!("{}-{}", rule.id, rule.name), wording));
     }
-    assert!(failures.is_empty(), "fixture contract broken:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture contract broken:\n{}",
+        failures.join("\n")
+    );
     for (name, wording) in snapshots {
         insta::assert_snapshot!(name, wording);
     }
@@ -133,27 +194,63 @@ fn catalog_meta() {
         let prefix = r.id.trim_end_matches(|c: char| c.is_ascii_digit());
         let number = &r.id[prefix.len()..];
         assert_eq!(number.len(), 3, "{}: id is prefix + 3 digits", r.id);
-        assert_eq!(Domain::from_prefix(prefix), Some(r.domain), "{}: prefix does not match domain", r.id);
+        assert_eq!(
+            Domain::from_prefix(prefix),
+            Some(r.domain),
+            "{}: prefix does not match domain",
+            r.id
+        );
         let key = (
-            Domain::ALL.iter().position(|d| *d == r.domain).expect("domain listed"),
+            Domain::ALL
+                .iter()
+                .position(|d| *d == r.domain)
+                .expect("domain listed"),
             number.parse::<u32>().expect("numeric id"),
         );
-        assert!(last.is_none_or(|l| l < key), "{}: RULES is not sorted", r.id);
+        assert!(
+            last.is_none_or(|l| l < key),
+            "{}: RULES is not sorted",
+            r.id
+        );
         last = Some(key);
         assert!(
-            r.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            r.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "{}: name is not kebab-case",
             r.id
         );
-        assert!(!r.summary.ends_with('.'), "{}: summary ends with a period", r.id);
+        assert!(
+            !r.summary.ends_with('.'),
+            "{}: summary ends with a period",
+            r.id
+        );
         assert!(!r.remediation.is_empty(), "{}: no remediation", r.id);
         for section in ["## What it does", "## Why is this bad?", "## Example"] {
             assert!(r.docs.contains(section), "{}: docs lack `{section}`", r.id);
         }
-        assert!(!r.references.seed.is_empty() || !r.references.urls.is_empty(), "{}: no references", r.id);
+        assert!(
+            !r.references.seed.is_empty() || !r.references.urls.is_empty(),
+            "{}: no references",
+            r.id
+        );
     }
     assert!(RULES.len() >= 40);
-    for d in [Domain::Eks, Domain::Iam, Domain::Rbac, Domain::Pod, Domain::Net, Domain::Node, Domain::Img, Domain::Sec, Domain::Log] {
-        assert!(RULES.iter().filter(|r| r.domain == d).count() >= 2, "fewer than two {} rules", d.prefix());
+    for d in [
+        Domain::Eks,
+        Domain::Iam,
+        Domain::Rbac,
+        Domain::Pod,
+        Domain::Net,
+        Domain::Node,
+        Domain::Img,
+        Domain::Sec,
+        Domain::Log,
+    ] {
+        assert!(
+            RULES.iter().filter(|r| r.domain == d).count() >= 2,
+            "fewer than two {} rules",
+            d.prefix()
+        );
     }
 }

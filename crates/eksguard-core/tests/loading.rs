@@ -19,12 +19,17 @@ fn kubernetes_lists_and_kubectl_output() {
     assert_eq!(inv.workloads.len(), 1);
     let w = &inv.workloads[0];
     assert_eq!(w.src.start_line, 7);
-    assert_eq!(w.src.lines_of("spec.template.spec.containers[0].image").0, 15);
+    assert_eq!(
+        w.src.lines_of("spec.template.spec.containers[0].image").0,
+        15
+    );
 }
 
 #[test]
 fn typed_lists_from_the_api_infer_item_kinds() {
-    let inv = load(r#"{"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "p", "namespace": "x"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}]}"#);
+    let inv = load(
+        r#"{"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "p", "namespace": "x"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}]}"#,
+    );
     assert!(inv.errors.is_empty(), "{:?}", inv.errors);
     assert_eq!(inv.workloads.len(), 1);
     assert_eq!(inv.workloads[0].res.kind, "Pod");
@@ -33,15 +38,39 @@ fn typed_lists_from_the_api_infer_item_kinds() {
 #[test]
 fn aws_outputs_are_recognised_by_shape() {
     let docs = [
-        (r#"{"cluster": {"name": "c", "resourcesVpcConfig": {}}}"#, Input::EksCluster),
-        (r#"{"nodegroup": {"nodegroupName": "n"}}"#, Input::Nodegroups),
-        (r#"{"LaunchTemplateVersions": [{"LaunchTemplateName": "lt", "VersionNumber": 1}]}"#, Input::LaunchTemplates),
-        (r#"{"SecurityGroups": [{"GroupId": "sg-1"}]}"#, Input::SecurityGroups),
-        (r#"{"RoleDetailList": [], "UserDetailList": [], "Policies": []}"#, Input::Iam),
-        (r#"{"repositories": [{"repositoryName": "r"}]}"#, Input::EcrRepositories),
+        (
+            r#"{"cluster": {"name": "c", "resourcesVpcConfig": {}}}"#,
+            Input::EksCluster,
+        ),
+        (
+            r#"{"nodegroup": {"nodegroupName": "n"}}"#,
+            Input::Nodegroups,
+        ),
+        (
+            r#"{"LaunchTemplateVersions": [{"LaunchTemplateName": "lt", "VersionNumber": 1}]}"#,
+            Input::LaunchTemplates,
+        ),
+        (
+            r#"{"SecurityGroups": [{"GroupId": "sg-1"}]}"#,
+            Input::SecurityGroups,
+        ),
+        (
+            r#"{"RoleDetailList": [], "UserDetailList": [], "Policies": []}"#,
+            Input::Iam,
+        ),
+        (
+            r#"{"repositories": [{"repositoryName": "r"}]}"#,
+            Input::EcrRepositories,
+        ),
         (r#"{"KeyMetadata": {"KeyId": "k"}}"#, Input::KmsKeys),
-        (r#"{"KeyRotationEnabled": true, "KeyId": "k"}"#, Input::KmsKeyRotation),
-        (r#"{"DetectorId": "d", "Status": "ENABLED"}"#, Input::GuardDuty),
+        (
+            r#"{"KeyRotationEnabled": true, "KeyId": "k"}"#,
+            Input::KmsKeyRotation,
+        ),
+        (
+            r#"{"DetectorId": "d", "Status": "ENABLED"}"#,
+            Input::GuardDuty,
+        ),
     ];
     for (text, input) in docs {
         let inv = load_text("whatever-name.txt", text, &LoadOptions::default());
@@ -55,22 +84,34 @@ fn aws_outputs_are_recognised_by_shape() {
 fn unknown_documents_are_listed_as_skipped() {
     let inv = load("replicaCount: 3\nimage: {repository: nginx}\n---\n- a\n- b\n");
     assert_eq!(inv.skipped.len(), 2);
-    assert!(inv.skipped[0].reason.contains("replicaCount"), "{:?}", inv.skipped[0]);
+    assert!(
+        inv.skipped[0].reason.contains("replicaCount"),
+        "{:?}",
+        inv.skipped[0]
+    );
     assert_eq!(inv.skipped[1].start_line, Some(4));
 }
 
 #[test]
 fn wrong_type_names_field_and_line() {
-    let inv = load("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports:\n    - containerPort: eighty\n");
+    let inv = load(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports:\n    - containerPort: eighty\n",
+    );
     assert_eq!(inv.errors.len(), 1);
     let e = &inv.errors[0];
     assert_eq!(e.line, Some(9), "{e}");
-    assert!(e.message.contains("spec.containers[0].ports[0].containerPort"), "{e}");
+    assert!(
+        e.message
+            .contains("spec.containers[0].ports[0].containerPort"),
+        "{e}"
+    );
 }
 
 #[test]
 fn syntax_error_keeps_other_documents() {
-    let inv = load("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: [b\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: c}\n");
+    let inv = load(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: [b\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: c}\n",
+    );
     assert_eq!(inv.namespaces.len(), 2);
     assert_eq!(inv.errors.len(), 1);
     assert!(inv.errors[0].line.is_some());
@@ -78,29 +119,55 @@ fn syntax_error_keeps_other_documents() {
 
 #[test]
 fn secret_values_are_dropped_at_load() {
-    let inv = load("apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: a}\ndata: {password: c3VwZXJzZWNyZXQ=}\nstringData: {token: hunter2hunter2}\n");
+    let inv = load(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: a}\ndata: {password: c3VwZXJzZWNyZXQ=}\nstringData: {token: hunter2hunter2}\n",
+    );
     assert!(inv.errors.is_empty(), "{:?}", inv.errors);
     let s = &inv.secrets[0];
-    assert!(s.data.as_ref().expect("keys kept").get("password").is_some_and(|v| v.0.is_empty()));
-    assert!(s.string_data.as_ref().expect("keys kept").get("token").is_some_and(String::is_empty));
+    assert!(
+        s.data
+            .as_ref()
+            .expect("keys kept")
+            .get("password")
+            .is_some_and(|v| v.0.is_empty())
+    );
+    assert!(
+        s.string_data
+            .as_ref()
+            .expect("keys kept")
+            .get("token")
+            .is_some_and(String::is_empty)
+    );
 }
 
 #[test]
 fn credential_values_are_never_printed() {
-    let inv = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: a}\ndata: {AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE, DB_PASSWORD: hunter2hunter2}\n");
+    let inv = load(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: a}\ndata: {AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE, DB_PASSWORD: hunter2hunter2}\n",
+    );
     let report = run(&inv, RULES, "test");
     let text = serde_json::to_string(&report).expect("json");
     assert!(report.findings.iter().any(|f| f.rule_id == "SEC004"));
-    assert!(!text.contains("AKIAIOSFODNN7EXAMPLE") && !text.contains("hunter2"), "a secret value leaked into the report");
+    assert!(
+        !text.contains("AKIAIOSFODNN7EXAMPLE") && !text.contains("hunter2"),
+        "a secret value leaked into the report"
+    );
 }
 
 #[test]
 fn aws_rules_are_not_evaluated_on_manifests_only() {
-    let inv = load("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i}]}\n");
+    let inv = load(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i}]}\n",
+    );
     let report = run(&inv, RULES, "test");
     let not_evaluated: Vec<&str> = report.not_evaluated.iter().map(|n| n.rule_id).collect();
     for id in ["EKS001", "SEC001", "NODE001", "IMG002", "LOG001", "IAM004"] {
         assert!(not_evaluated.contains(&id), "{id} should be not evaluated");
     }
-    assert!(report.not_evaluated.iter().all(|n| n.reason.contains("input does not have")));
+    assert!(
+        report
+            .not_evaluated
+            .iter()
+            .all(|n| n.reason.contains("input does not have"))
+    );
 }

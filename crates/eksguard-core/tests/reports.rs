@@ -21,11 +21,30 @@ fn demo_table() {
 fn demo_json() {
     let text = render(&demo_report(), Format::Json, false);
     let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-    for key in ["schema_version", "tool", "summary", "findings", "suppressed", "not_evaluated", "skipped_inputs", "errors"] {
+    for key in [
+        "schema_version",
+        "tool",
+        "summary",
+        "findings",
+        "suppressed",
+        "not_evaluated",
+        "skipped_inputs",
+        "errors",
+    ] {
         assert!(v.get(key).is_some(), "JSON report lacks `{key}`");
     }
     let f = &v["findings"][0];
-    for key in ["rule_id", "rule_name", "severity", "domain", "resource", "message", "location", "remediation", "references"] {
+    for key in [
+        "rule_id",
+        "rule_name",
+        "severity",
+        "domain",
+        "resource",
+        "message",
+        "location",
+        "remediation",
+        "references",
+    ] {
         assert!(f.get(key).is_some(), "finding lacks `{key}`");
     }
     insta::assert_snapshot!(text);
@@ -42,7 +61,11 @@ fn demo_sarif() {
     for r in run["results"].as_array().expect("results") {
         let i = usize::try_from(r["ruleIndex"].as_u64().expect("ruleIndex")).expect("index");
         assert_eq!(rules[i]["id"], r["ruleId"]);
-        assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().is_some_and(|l| l > 0));
+        assert!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .is_some_and(|l| l > 0)
+        );
     }
     // The full SARIF (with every rule's docs) is large: snapshot the results only.
     insta::assert_json_snapshot!(run["results"]);
@@ -52,10 +75,22 @@ fn demo_sarif() {
 fn demo_shows_a_problem_in_every_domain_and_resources_that_pass() {
     let report = demo_report();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert!(report.skipped_inputs.is_empty(), "{:?}", report.skipped_inputs);
-    assert!(report.not_evaluated.is_empty(), "{:?}", report.not_evaluated);
+    assert!(
+        report.skipped_inputs.is_empty(),
+        "{:?}",
+        report.skipped_inputs
+    );
+    assert!(
+        report.not_evaluated.is_empty(),
+        "{:?}",
+        report.not_evaluated
+    );
     for d in Domain::ALL.into_iter().filter(|d| *d != Domain::Aud) {
-        assert!(report.findings.iter().any(|f| f.domain == d), "demo shows no {} problem", d.prefix());
+        assert!(
+            report.findings.iter().any(|f| f.domain == d),
+            "demo shows no {} problem",
+            d.prefix()
+        );
     }
     // The hardened payments namespace passes the pod-security rules.
     let payments_pod_findings = report
@@ -63,15 +98,28 @@ fn demo_shows_a_problem_in_every_domain_and_resources_that_pass() {
         .iter()
         .filter(|f| f.domain == Domain::Pod && f.resource.namespace.as_deref() == Some("payments"))
         .count();
-    assert_eq!(payments_pod_findings, 0, "the hardened payments workloads should pass");
-    assert!(!report.passed.is_empty(), "some rules should pass on the demo");
+    assert_eq!(
+        payments_pod_findings, 0,
+        "the hardened payments workloads should pass"
+    );
+    assert!(
+        !report.passed.is_empty(),
+        "some rules should pass on the demo"
+    );
 }
 
 #[test]
 fn every_finding_points_into_a_file() {
     for f in &demo_report().findings {
-        let loc = f.location.as_ref().expect("file-based findings have a location");
-        assert!(loc.start_line > 0 && loc.end_line >= loc.start_line, "{}: bad lines {loc:?}", f.rule_id);
+        let loc = f
+            .location
+            .as_ref()
+            .expect("file-based findings have a location");
+        assert!(
+            loc.start_line > 0 && loc.end_line >= loc.start_line,
+            "{}: bad lines {loc:?}",
+            f.rule_id
+        );
         assert!(loc.path.starts_with("demo/"), "{}", loc.path);
     }
 }

@@ -19,7 +19,10 @@ fn generate(dir: &Path) -> (usize, u64) {
     for n in 0..NAMESPACES {
         let ns = format!("team-{n:03}");
         let mut s = String::new();
-        let _ = writeln!(s, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    team: t{n}\n---");
+        let _ = writeln!(
+            s,
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    team: t{n}\n---"
+        );
         objects += 1;
         for i in 0..PER_NAMESPACE {
             let hardened = i % 2 == 0;
@@ -53,18 +56,42 @@ fn scan_once(bin: &str, dir: &Path) -> (f64, Option<u64>) {
     let start = Instant::now();
     let out = if gnu_time.exists() {
         Command::new(gnu_time)
-            .args(["-f", "%M", bin, "scan", dir.to_str().expect("utf8"), "--format", "json", "--output", "/dev/null"])
+            .args([
+                "-f",
+                "%M",
+                bin,
+                "scan",
+                dir.to_str().expect("utf8"),
+                "--format",
+                "json",
+                "--output",
+                "/dev/null",
+            ])
             .output()
             .expect("run scan")
     } else {
         Command::new(bin)
-            .args(["scan", dir.to_str().expect("utf8"), "--format", "json", "--output", "/dev/null"])
+            .args([
+                "scan",
+                dir.to_str().expect("utf8"),
+                "--format",
+                "json",
+                "--output",
+                "/dev/null",
+            ])
             .output()
             .expect("run scan")
     };
     let secs = start.elapsed().as_secs_f64();
-    assert!(matches!(out.status.code(), Some(0 | 1)), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
-    let rss = String::from_utf8_lossy(&out.stderr).lines().last().and_then(|l| l.trim().parse().ok());
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "scan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rss = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok());
     (secs, rss)
 }
 

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("root")
 }
 
 fn eksguard(args: &[&str]) -> Output {
@@ -27,7 +30,12 @@ const GOOD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: 
 fn demo_embedded_equals_demo_folder() {
     let a = eksguard(&["scan", "--demo", "--format", "json"]);
     let b = eksguard(&["scan", "demo", "--format", "json"]);
-    assert_eq!(a.status.code(), Some(1), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(
+        a.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
     assert_eq!(stdout(&a), stdout(&b));
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).expect("json");
     assert!(v["summary"]["findings"].as_u64().is_some_and(|n| n > 50));
@@ -40,9 +48,20 @@ fn fail_on_threshold_sets_the_exit_code() {
     std::fs::write(&f, "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers:\n  - {name: web, image: nginx:1.27}\n").expect("write");
     let p = f.to_str().expect("utf8");
     // Only low/medium findings on this pod: nothing at critical.
-    assert_eq!(eksguard(&["scan", p, "--fail-on", "critical"]).status.code(), Some(0));
-    assert_eq!(eksguard(&["scan", p, "--fail-on", "low"]).status.code(), Some(1));
-    assert_eq!(eksguard(&["scan", p, "--select", "EKS"]).status.code(), Some(0));
+    assert_eq!(
+        eksguard(&["scan", p, "--fail-on", "critical"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        eksguard(&["scan", p, "--fail-on", "low"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        eksguard(&["scan", p, "--select", "EKS"]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -50,19 +69,35 @@ fn stdin_and_output_file() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("r.sarif");
     let mut child = Command::new(env!("CARGO_BIN_EXE_eksguard"))
-        .args(["scan", "-", "--format", "sarif", "--output", out.to_str().expect("utf8")])
+        .args([
+            "scan",
+            "-",
+            "--format",
+            "sarif",
+            "--output",
+            out.to_str().expect("utf8"),
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(GOOD.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(GOOD.as_bytes())
+        .expect("write");
     let o = child.wait_with_output().expect("wait");
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out).expect("report")).expect("json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out).expect("report")).expect("json");
     let results = v["runs"][0]["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["ruleId"] == "POD001"));
-    assert_eq!(results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "-");
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "-"
+    );
 }
 
 /// Each kind of bad input is an error naming the file (and line where known), exit 2, and
@@ -72,21 +107,41 @@ fn bad_inputs_are_errors_and_the_rest_is_scanned() {
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
     std::fs::write(d.join("good.yaml"), GOOD).expect("write");
-    std::fs::write(d.join("syntax.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: [broken\n").expect("write");
+    std::fs::write(
+        d.join("syntax.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: [broken\n",
+    )
+    .expect("write");
     std::fs::write(d.join("wrongtype.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    ports: [{containerPort: http}]\n").expect("write");
-    let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
     for w in names.windows(2) {
-        bomb.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], vec![format!("*{}", w[0]); 9].join(",")));
+        bomb.push_str(&format!(
+            "{}: &{} [{}]\n",
+            w[1],
+            w[1],
+            vec![format!("*{}", w[0]); 9].join(",")
+        ));
     }
     std::fs::write(d.join("bomb.yaml"), bomb).expect("write");
-    std::fs::write(d.join("deep.json"), format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))).expect("write");
+    std::fs::write(
+        d.join("deep.json"),
+        format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .expect("write");
     // A 200 MB file (sparse: it costs no disk) must be refused without being read.
     let big = std::fs::File::create(d.join("big.yaml")).expect("create");
     big.set_len(200 * 1024 * 1024).expect("set_len");
 
     let o = eksguard(&["scan", d.to_str().expect("utf8"), "--format", "json"]);
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let errors = v["errors"].as_array().expect("errors");
     let find = |name: &str| {
@@ -96,20 +151,53 @@ fn bad_inputs_are_errors_and_the_rest_is_scanned() {
             .unwrap_or_else(|| panic!("no error for {name}: {errors:?}"))
     };
     // The unclosed flow sequence opened on line 3 is detected at the end of the input.
-    assert!(find("syntax.yaml")["line"].as_u64().is_some_and(|l| (3..=4).contains(&l)));
+    assert!(
+        find("syntax.yaml")["line"]
+            .as_u64()
+            .is_some_and(|l| (3..=4).contains(&l))
+    );
     assert_eq!(find("wrongtype.yaml")["line"], 7);
-    assert!(find("wrongtype.yaml")["message"].as_str().is_some_and(|m| m.contains("containerPort")));
-    assert!(find("bomb.yaml")["message"].as_str().is_some_and(|m| m.contains("alias")));
-    assert!(find("deep.json")["message"].as_str().is_some_and(|m| m.contains("nesting") || m.contains("recursion")));
-    assert!(find("big.yaml")["message"].as_str().is_some_and(|m| m.contains("200 MiB")));
+    assert!(
+        find("wrongtype.yaml")["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("containerPort"))
+    );
+    assert!(
+        find("bomb.yaml")["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("alias"))
+    );
+    assert!(
+        find("deep.json")["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nesting") || m.contains("recursion"))
+    );
+    assert!(
+        find("big.yaml")["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("200 MiB"))
+    );
     let findings = v["findings"].as_array().expect("findings");
-    assert!(findings.iter().any(|f| f["rule_id"] == "POD001" && f["location"]["path"].as_str().is_some_and(|p| p.ends_with("good.yaml"))));
+    assert!(findings.iter().any(|f| {
+        f["rule_id"] == "POD001"
+            && f["location"]["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("good.yaml"))
+    }));
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(eksguard(&["scan", "demo", "--select", "NOPE999"]).status.code(), Some(2));
-    assert_eq!(eksguard(&["scan", "demo", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        eksguard(&["scan", "demo", "--select", "NOPE999"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        eksguard(&["scan", "demo", "--format", "xml"]).status.code(),
+        Some(2)
+    );
     assert_eq!(eksguard(&["scan"]).status.code(), Some(2));
     let o = eksguard(&["scan", "does-not-exist.yaml"]);
     assert_eq!(o.status.code(), Some(2));
@@ -136,11 +224,20 @@ fn skipped_documents_are_listed_with_their_path() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("values.yaml"), "replicaCount: 2\n").expect("write");
     std::fs::write(dir.path().join("notes.txt"), "hello\n").expect("write");
-    let o = eksguard(&["scan", dir.path().to_str().expect("utf8"), "--format", "json"]);
+    let o = eksguard(&[
+        "scan",
+        dir.path().to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let skipped = v["skipped_inputs"].as_array().expect("skipped");
     assert_eq!(skipped.len(), 2, "{skipped:?}");
-    assert!(skipped.iter().any(|s| s["path"].as_str().is_some_and(|p| p.ends_with("values.yaml"))));
+    assert!(skipped.iter().any(|s| {
+        s["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("values.yaml"))
+    }));
     // Nothing recognisable: every rule is not evaluated, nothing passed.
     assert_eq!(v["summary"]["rules_passed"], 0);
 }

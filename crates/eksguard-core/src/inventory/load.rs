@@ -171,7 +171,7 @@ fn typed<T: DeserializeOwned>(
 ) -> Result<T, LoadError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let mut field = String::new();
-        for seg in e.path().iter() {
+        for seg in e.path() {
             match seg {
                 serde_path_to_error::Segment::Seq { index } => push_index(&mut field, *index),
                 serde_path_to_error::Segment::Map { key } => push_key(&mut field, key),
@@ -297,7 +297,7 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
             workload!(apps::StatefulSet, "spec.template.spec", |v, _m| {
                 let t = v.spec.template;
                 t.spec.map(|s| (t.metadata.unwrap_or_default(), s))
-            })
+            });
         }
         ("apps/v1", "DaemonSet") => workload!(apps::DaemonSet, "spec.template.spec", |v, _m| {
             let t = v.spec.template;
@@ -350,10 +350,10 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
         ("v1", "LimitRange") => push!(limit_ranges, core::LimitRange, Input::ResourceQuotas, true),
         ("rbac.authorization.k8s.io/v1", "Role") => push!(roles, rbac::Role, Input::Roles, true),
         ("rbac.authorization.k8s.io/v1", "ClusterRole") => {
-            push!(cluster_roles, rbac::ClusterRole, Input::Roles, false)
+            push!(cluster_roles, rbac::ClusterRole, Input::Roles, false);
         }
         ("rbac.authorization.k8s.io/v1", "RoleBinding") => {
-            push!(role_bindings, rbac::RoleBinding, Input::RoleBindings, true)
+            push!(role_bindings, rbac::RoleBinding, Input::RoleBindings, true);
         }
         ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding") => {
             push!(
@@ -364,7 +364,7 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
             );
         }
         ("networking.k8s.io/v1", "Ingress") => {
-            push!(ingresses, net::Ingress, Input::Ingresses, true)
+            push!(ingresses, net::Ingress, Input::Ingresses, true);
         }
         ("networking.k8s.io/v1", "NetworkPolicy") => {
             push!(

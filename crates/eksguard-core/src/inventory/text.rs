@@ -238,9 +238,9 @@ fn split_documents(text: &str) -> Vec<(u32, &str)> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut start_line = 0u32;
-    let mut line_no = 0u32;
     let mut pos = 0usize;
-    for line in text.split_inclusive('\n') {
+    for (line_no, line) in text.split_inclusive('\n').enumerate() {
+        let line_no = u32::try_from(line_no).unwrap_or(u32::MAX);
         let is_marker = line.starts_with("---")
             && line[3..]
                 .chars()
@@ -252,7 +252,6 @@ fn split_documents(text: &str) -> Vec<(u32, &str)> {
             start_line = line_no;
         }
         pos += line.len();
-        line_no += 1;
     }
     if start < text.len() {
         out.push((start_line, &text[start..]));
@@ -372,11 +371,11 @@ impl Builder<'_> {
                 if anchor > 0 {
                     self.anchors.insert(anchor, (value.clone(), 1));
                 }
-                self.enter_value(start)?;
+                self.enter_value(start);
                 self.fields
                     .spans
                     .insert(self.path.as_str().into(), (start, end));
-                self.complete(value, span)?;
+                self.complete(value);
             }
             Event::Alias(id) => {
                 let Some((value, count)) = self.anchors.get(&id) else {
@@ -408,11 +407,11 @@ impl Builder<'_> {
                 }
                 let start = line_of(span, self.line_offset);
                 self.max_line = self.max_line.max(start);
-                self.enter_value(start)?;
+                self.enter_value(start);
                 self.fields
                     .spans
                     .insert(self.path.as_str().into(), (start, start));
-                self.complete(value, span)?;
+                self.complete(value);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 let is_map = matches!(event, Event::MappingStart(..));
@@ -430,7 +429,7 @@ impl Builder<'_> {
                 self.nodes += 1;
                 let start = line_of(span, self.line_offset);
                 self.max_line = self.max_line.max(start);
-                self.enter_value(start)?;
+                self.enter_value(start);
                 self.fields
                     .spans
                     .insert(self.path.as_str().into(), (start, start));
@@ -490,7 +489,7 @@ impl Builder<'_> {
                     let count = self.nodes - nodes_at_start + 1;
                     self.anchors.insert(anchor, (value.clone(), count));
                 }
-                self.complete(value, span)?;
+                self.complete(value);
             }
             Event::DocumentEnd | Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
@@ -498,7 +497,7 @@ impl Builder<'_> {
     }
 
     /// Extend the path for the value that is starting, and note the document start.
-    fn enter_value(&mut self, start: u32) -> Result<(), TextError> {
+    fn enter_value(&mut self, start: u32) {
         if self.doc_start.is_none() {
             self.doc_start = Some(start);
         }
@@ -513,11 +512,10 @@ impl Builder<'_> {
             }
             _ => {}
         }
-        Ok(())
     }
 
     /// Attach a finished value to its parent (or finish the document).
-    fn complete(&mut self, value: Value, _span: &Span) -> Result<(), TextError> {
+    fn complete(&mut self, value: Value) {
         match self.stack.last_mut() {
             Some(Frame::Map {
                 map,
@@ -546,7 +544,7 @@ impl Builder<'_> {
                 let fields = std::mem::take(&mut self.fields);
                 if value.is_null() {
                     // An empty document (only comments, or `---` with nothing after it).
-                    return Ok(());
+                    return;
                 }
                 self.docs.push(Document {
                     value,
@@ -556,7 +554,6 @@ impl Builder<'_> {
                 });
             }
         }
-        Ok(())
     }
 }
 
@@ -580,9 +577,9 @@ fn apply_merges(map: &mut Map<String, Value>, merges: Vec<Value>) {
 fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     if let Some(tag) = tag {
         match tag {
-            "str" | "binary" => return Value::String(text.to_string()),
             "null" => return Value::Null,
             "bool" | "int" | "float" => {}
+            // `!!str`, `!!binary` and custom tags keep the text.
             _ => return Value::String(text.to_string()),
         }
     } else if style != ScalarStyle::Plain {
@@ -730,7 +727,10 @@ mod tests {
         let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
         for w in names.windows(2) {
             let refs = vec![format!("*{}", w[0]); 9].join(",");
-            text.push_str(&format!("{}: &{} [{refs}]\n", w[1], w[1]));
+            let _ = std::fmt::Write::write_fmt(
+                &mut text,
+                format_args!("{}: &{} [{refs}]\n", w[1], w[1]),
+            );
         }
         let (docs, errs) = parse(&text, &Limits::default());
         assert!(docs.is_empty());

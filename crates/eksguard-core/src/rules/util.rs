@@ -230,7 +230,7 @@ pub fn is_placeholder(value: &str) -> bool {
             v.to_ascii_lowercase().as_str(),
             "changeme" | "redacted" | "none" | "null" | "true" | "false" | "example" | "placeholder"
         )
-        || v.starts_with("/") // a path to a file holding the secret
+        || v.starts_with('/') // a path to a file holding the secret
         || v.starts_with("arn:aws:secretsmanager:")
         || v.starts_with("arn:aws:ssm:")
 }

@@ -9,7 +9,10 @@ use eksguard_core::inventory::{LoadOptions, load_text};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -45,7 +48,11 @@ pub fn load(paths: &[PathBuf]) -> Inventory {
     let mut inv = Inventory::default();
     for p in paths {
         let text = std::fs::read_to_string(p).expect("readable file");
-        let rel = p.strip_prefix(&root).unwrap_or(p).to_string_lossy().replace('\\', "/");
+        let rel = p
+            .strip_prefix(&root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/");
         inv.extend(load_text(&rel, &text, &LoadOptions::default()));
     }
     inv

@@ -59,7 +59,10 @@ fn run(cx: &mut Context<'_>) {
                 .iam_policy(&p.policy_arn)
                 .and_then(|p| p.default_document())
             {
-                if statements(&document(doc)).iter().any(|s| s.is_full_admin()) {
+                if statements(&document(doc))
+                    .iter()
+                    .any(crate::inventory::iam::Statement::is_full_admin)
+                {
                     why.push(format!("policy {} allows * on *", p.policy_name));
                 }
             }
@@ -67,7 +70,7 @@ fn run(cx: &mut Context<'_>) {
         for p in &role.role_policy_list {
             if statements(&document(&p.policy_document))
                 .iter()
-                .any(|s| s.is_full_admin())
+                .any(crate::inventory::iam::Statement::is_full_admin)
             {
                 why.push(format!("inline policy {} allows * on *", p.policy_name));
             }

@@ -47,10 +47,9 @@ fn run(cx: &mut Context<'_>) {
             let Some(image) = c.image else { continue };
             let r = parse_image(image);
             let why = match (r.tag, r.digest) {
-                (_, Some(_)) => continue,
                 (Some("latest"), None) => "the latest tag",
                 (None, None) => "no tag (latest)",
-                (Some(_), None) => continue,
+                _ => continue,
             };
             cx.report(
                 w,

@@ -43,7 +43,9 @@ fn run(cx: &mut Context<'_>) {
     for p in &cx.inv.network_policies {
         let Some(spec) = &p.spec else { continue };
         let all_pods = spec.pod_selector.as_ref().is_none_or(|s| {
-            s.match_labels.as_ref().is_none_or(|m| m.is_empty())
+            s.match_labels
+                .as_ref()
+                .is_none_or(std::collections::BTreeMap::is_empty)
                 && s.match_expressions.as_ref().is_none_or(Vec::is_empty)
         });
         if !all_pods {

@@ -54,7 +54,13 @@ fn run(cx: &mut Context<'_>) {
             let verbs: Vec<&str> = rule
                 .verbs
                 .iter()
-                .map(|v| if v == "*" { "* (which includes bind, escalate and impersonate)" } else { v.as_str() })
+                .map(|v| {
+                    if v == "*" {
+                        "* (which includes bind, escalate and impersonate)"
+                    } else {
+                        v.as_str()
+                    }
+                })
                 .filter(|v| matches!(*v, "bind" | "escalate" | "impersonate") || v.starts_with('*'))
                 .collect();
             if verbs.is_empty() {
