@@ -95,6 +95,7 @@ fn scan_once(bin: &str, dir: &Path) -> (f64, Option<u64>) {
     (secs, rss)
 }
 
+#[allow(clippy::cast_precision_loss)] // sizes in MB for display
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not: then just smoke-test.
     let bench = std::env::args().any(|a| a == "--bench");
