@@ -118,12 +118,12 @@ fn bad_inputs_are_errors_and_the_rest_is_scanned() {
     );
     let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
     for w in names.windows(2) {
-        bomb.push_str(&format!(
-            "{}: &{} [{}]\n",
-            w[1],
-            w[1],
-            vec![format!("*{}", w[0]); 9].join(",")
-        ));
+        let refs = vec![format!("*{}", w[0]); 9].join(",");
+        bomb += &[
+            w[1], ": &", w[1], " [", &refs, "]
+",
+        ]
+        .concat();
     }
     std::fs::write(d.join("bomb.yaml"), bomb).expect("write");
     std::fs::write(
