@@ -92,7 +92,6 @@ fn walk(dir: &Path, out: &mut Vec<Text>, inv: &mut Inventory) {
             walk(&p, out, inv);
         } else if meta.file_type().is_symlink() && p.is_dir() {
             // Symlinked folders can loop; they are not followed.
-            continue;
         } else if is_manifest(&p) {
             out.push(Text::File(p));
         } else {

@@ -254,17 +254,20 @@ fn catalog(args: &RulesArgs) -> Result<()> {
             s
         }
         CatalogFormat::Table => {
+            use std::fmt::Write as _;
             let mut s = String::new();
             for r in RULES {
-                s.push_str(&format!(
-                    "{:<8} {:<9} {:<42} {}\n",
+                let _ = writeln!(
+                    s,
+                    "{:<8} {:<9} {:<42} {}",
                     r.id, r.severity, r.name, r.summary
-                ));
+                );
             }
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 "\n{} rules. `eksguard explain ID` shows one rule's documentation.\n",
                 RULES.len()
-            ));
+            );
             s
         }
     };
