@@ -111,47 +111,45 @@ impl Workload {
 
     /// Every container: init, main and ephemeral.
     pub fn containers(&self) -> Vec<ContainerView<'_>> {
+        // The three container types share the fields rules read but not a Rust type.
+        macro_rules! views {
+            ($out:ident, $list:expr, $kind:expr, $field:literal) => {
+                for (i, c) in $list.iter().enumerate() {
+                    $out.push(ContainerView {
+                        kind: $kind,
+                        name: &c.name,
+                        image: c.image.as_deref(),
+                        security_context: c.security_context.as_ref(),
+                        env: c.env.as_deref().unwrap_or(EMPTY_ENV),
+                        env_from: c.env_from.as_deref().unwrap_or(EMPTY_ENV_FROM),
+                        ports: c.ports.as_deref().unwrap_or(EMPTY_PORTS),
+                        path: format!("{}.{}[{i}]", self.spec_path, $field),
+                    });
+                }
+            };
+        }
         let mut out = Vec::new();
-        if let Some(init) = &self.spec.init_containers {
-            for (i, c) in init.iter().enumerate() {
-                out.push(ContainerView {
-                    kind: ContainerKind::Init,
-                    name: &c.name,
-                    image: c.image.as_deref(),
-                    security_context: c.security_context.as_ref(),
-                    env: c.env.as_deref().unwrap_or(EMPTY_ENV),
-                    env_from: c.env_from.as_deref().unwrap_or(EMPTY_ENV_FROM),
-                    ports: c.ports.as_deref().unwrap_or(EMPTY_PORTS),
-                    path: format!("{}.initContainers[{i}]", self.spec_path),
-                });
-            }
-        }
-        for (i, c) in self.spec.containers.iter().enumerate() {
-            out.push(ContainerView {
-                kind: ContainerKind::Main,
-                name: &c.name,
-                image: c.image.as_deref(),
-                security_context: c.security_context.as_ref(),
-                env: c.env.as_deref().unwrap_or(EMPTY_ENV),
-                env_from: c.env_from.as_deref().unwrap_or(EMPTY_ENV_FROM),
-                ports: c.ports.as_deref().unwrap_or(EMPTY_PORTS),
-                path: format!("{}.containers[{i}]", self.spec_path),
-            });
-        }
-        if let Some(eph) = &self.spec.ephemeral_containers {
-            for (i, c) in eph.iter().enumerate() {
-                out.push(ContainerView {
-                    kind: ContainerKind::Ephemeral,
-                    name: &c.name,
-                    image: c.image.as_deref(),
-                    security_context: c.security_context.as_ref(),
-                    env: c.env.as_deref().unwrap_or(EMPTY_ENV),
-                    env_from: c.env_from.as_deref().unwrap_or(EMPTY_ENV_FROM),
-                    ports: c.ports.as_deref().unwrap_or(EMPTY_PORTS),
-                    path: format!("{}.ephemeralContainers[{i}]", self.spec_path),
-                });
-            }
-        }
+        views!(
+            out,
+            self.spec
+                .init_containers
+                .iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+            ContainerKind::Init,
+            "initContainers"
+        );
+        views!(out, self.spec.containers, ContainerKind::Main, "containers");
+        views!(
+            out,
+            self.spec
+                .ephemeral_containers
+                .iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+            ContainerKind::Ephemeral,
+            "ephemeralContainers"
+        );
         out
     }
 

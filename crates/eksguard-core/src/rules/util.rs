@@ -6,7 +6,9 @@ use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use regex::Regex;
 
-use crate::inventory::{Inventory, Located};
+use std::collections::BTreeSet;
+
+use crate::inventory::{Inventory, Located, ResourceRef, is_system_namespace};
 
 /// Roles and bindings that Kubernetes and EKS create and manage: `system:*`, `eks:*`, and
 /// everything labelled `kubernetes.io/bootstrapping: rbac-defaults`.
@@ -263,4 +265,54 @@ pub fn label_path(key: &str) -> String {
     let mut p = String::from("metadata.labels");
     crate::inventory::text::push_key(&mut p, key);
     p
+}
+
+/// A non-system namespace that runs workloads but lacks some per-namespace object (a
+/// NetworkPolicy, a ResourceQuota): where to report it and how many workloads it runs.
+pub struct BareNamespace<'a> {
+    pub name: &'a str,
+    /// The Namespace object when the input has it, else the namespace's first workload.
+    pub target: &'a dyn Located,
+    pub workloads: usize,
+}
+
+impl BareNamespace<'_> {
+    /// The namespace as a finding resource (also when only its workloads are in the input).
+    pub fn resource(&self) -> ResourceRef {
+        ResourceRef {
+            kind: "Namespace".into(),
+            namespace: None,
+            name: self.name.to_string(),
+            api_version: Some("v1".into()),
+            arn: None,
+        }
+    }
+}
+
+/// Non-system namespaces with workloads that are not in `covered`.
+pub fn namespaces_lacking<'a>(
+    inv: &'a Inventory,
+    covered: &BTreeSet<&str>,
+) -> Vec<BareNamespace<'a>> {
+    let mut out: Vec<BareNamespace<'a>> = Vec::new();
+    for w in &inv.workloads {
+        let ns = w.namespace();
+        if is_system_namespace(ns) || covered.contains(ns) {
+            continue;
+        }
+        if let Some(seen) = out.iter_mut().find(|b| b.name == ns) {
+            seen.workloads += 1;
+            continue;
+        }
+        let target: &dyn Located = match inv.namespaces.iter().find(|n| n.res.name == ns) {
+            Some(n) => n,
+            None => w,
+        };
+        out.push(BareNamespace {
+            name: ns,
+            target,
+            workloads: 1,
+        });
+    }
+    out
 }

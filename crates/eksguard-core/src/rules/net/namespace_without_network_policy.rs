@@ -1,8 +1,9 @@
 use std::collections::BTreeSet;
 
 use crate::declare_rule;
-use crate::inventory::{Input, Located, ResourceRef, is_system_namespace};
+use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
+use crate::rules::util::namespaces_lacking;
 
 declare_rule! {
     /// ## What it does
@@ -51,33 +52,17 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    let inv = cx.inv;
-    let covered: BTreeSet<&str> = inv
+    let covered: BTreeSet<&str> = cx
+        .inv
         .network_policies
         .iter()
         .map(|p| p.res.namespace.as_deref().unwrap_or("default"))
         .collect();
-    let mut done = BTreeSet::new();
-    for w in &inv.workloads {
-        let ns = w.namespace();
-        if is_system_namespace(ns) || covered.contains(ns) || !done.insert(ns) {
-            continue;
-        }
-        let count = inv.workloads.iter().filter(|x| x.namespace() == ns).count();
+    for ns in namespaces_lacking(cx.inv, &covered) {
         let message = format!(
-            "namespace {ns} runs {count} workload(s) and has no NetworkPolicy: all ingress and egress is allowed"
+            "namespace {} runs {} workload(s) and has no NetworkPolicy: all ingress and egress is allowed",
+            ns.name, ns.workloads
         );
-        // Report on the Namespace object when the input has it, else at the first workload.
-        let target: &dyn Located = match inv.namespaces.iter().find(|n| n.res.name == ns) {
-            Some(n) => n,
-            None => w,
-        };
-        cx.report(target, message).on(ResourceRef {
-            kind: "Namespace".into(),
-            namespace: None,
-            name: ns.to_string(),
-            api_version: Some("v1".into()),
-            arn: None,
-        });
+        cx.report(ns.target, message).on(ns.resource());
     }
 }

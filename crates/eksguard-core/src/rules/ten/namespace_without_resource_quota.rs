@@ -1,8 +1,9 @@
 use std::collections::BTreeSet;
 
 use crate::declare_rule;
-use crate::inventory::{Input, Located, ResourceRef, is_system_namespace};
+use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
+use crate::rules::util::namespaces_lacking;
 
 declare_rule! {
     /// ## What it does
@@ -41,32 +42,17 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    let inv = cx.inv;
-    let covered: BTreeSet<&str> = inv
+    let covered: BTreeSet<&str> = cx
+        .inv
         .resource_quotas
         .iter()
         .map(|q| q.res.namespace.as_deref().unwrap_or("default"))
         .collect();
-    let mut done = BTreeSet::new();
-    for w in &inv.workloads {
-        let ns = w.namespace();
-        if is_system_namespace(ns) || covered.contains(ns) || !done.insert(ns) {
-            continue;
-        }
-        let target: &dyn Located = match inv.namespaces.iter().find(|n| n.res.name == ns) {
-            Some(n) => n,
-            None => w,
-        };
-        cx.report(
-            target,
-            format!("namespace {ns} runs workloads and has no ResourceQuota"),
-        )
-        .on(ResourceRef {
-            kind: "Namespace".into(),
-            namespace: None,
-            name: ns.to_string(),
-            api_version: Some("v1".into()),
-            arn: None,
-        });
+    for ns in namespaces_lacking(cx.inv, &covered) {
+        let message = format!(
+            "namespace {} runs {} workload(s) and has no ResourceQuota",
+            ns.name, ns.workloads
+        );
+        cx.report(ns.target, message).on(ns.resource());
     }
 }
