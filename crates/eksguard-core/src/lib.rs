@@ -9,6 +9,7 @@
 
 pub mod engine;
 pub mod inventory;
+pub mod pss;
 pub mod report;
 pub mod rule;
 pub mod rules;

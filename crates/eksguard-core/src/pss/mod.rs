@@ -1,0 +1,194 @@
+//! Pod Security Standards, evaluated exactly as the Kubernetes Pod Security Admission
+//! controller evaluates them: every check of every policy version from v1.0 to the newest
+//! (`LATEST`), with the upstream check ids and wording.
+//!
+//! `evaluate(meta, spec, level, version)` answers what PSA would answer for a pod (or a pod
+//! template) in a namespace enforcing `level` at `version`.
+
+mod checks;
+pub mod namespace;
+
+use std::fmt;
+use std::str::FromStr;
+
+use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+pub use checks::CHECKS;
+
+/// The newest policy version this evaluator knows. `latest` means this version; a namespace
+/// pinned to a newer version is evaluated with it too, as PSA does.
+pub const LATEST_MINOR: u32 = 37;
+
+/// A Pod Security Standards level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Privileged => "privileged",
+            Self::Baseline => "baseline",
+            Self::Restricted => "restricted",
+        }
+    }
+
+    /// The next stricter level.
+    pub fn stricter(self) -> Option<Level> {
+        match self {
+            Self::Privileged => Some(Self::Baseline),
+            Self::Baseline => Some(Self::Restricted),
+            Self::Restricted => None,
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "privileged" => Ok(Self::Privileged),
+            "baseline" => Ok(Self::Baseline),
+            "restricted" => Ok(Self::Restricted),
+            _ => Err(format!(
+                "unknown Pod Security level `{s}` (expected privileged, baseline or restricted)"
+            )),
+        }
+    }
+}
+
+/// A policy version: `v1.N`, or `latest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Version {
+    Minor(u32),
+    Latest,
+}
+
+impl Version {
+    /// The minor version checks are selected for (`latest` and newer-than-known versions use
+    /// the newest checks).
+    pub fn effective_minor(self) -> u32 {
+        match self {
+            Self::Minor(m) => m,
+            Self::Latest => LATEST_MINOR,
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Minor(m) => write!(f, "v1.{m}"),
+            Self::Latest => f.write_str("latest"),
+        }
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl FromStr for Version {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "latest" {
+            return Ok(Self::Latest);
+        }
+        s.strip_prefix("v1.")
+            .and_then(|m| m.parse::<u32>().ok())
+            .map(Self::Minor)
+            .ok_or_else(|| format!("invalid Pod Security version `{s}` (expected v1.N or latest)"))
+    }
+}
+
+/// One violated check, worded as PSA words it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Upstream check id (`privileged`, `seccompProfile_restricted`, ...).
+    pub check: &'static str,
+    /// PSA's forbidden reason (`privileged`, `host namespaces`, ...).
+    pub reason: String,
+    /// PSA's forbidden detail (`container "web" must not set securityContext.privileged=true`).
+    pub detail: String,
+    /// Field paths, relative to the pod spec's owner object's pod spec (`containers[0].securityContext.privileged`),
+    /// or to the metadata (`metadata.annotations[...]`), that cause the violation.
+    #[serde(skip)]
+    pub fields: Vec<String>,
+}
+
+impl Violation {
+    /// `privileged (container "web" must not set securityContext.privileged=true)`, the way
+    /// PSA prints each violation in its warnings and denials.
+    pub fn message(&self) -> String {
+        if self.detail.is_empty() {
+            self.reason.clone()
+        } else {
+            format!("{} ({})", self.reason, self.detail)
+        }
+    }
+}
+
+/// The result of evaluating a pod at a level and version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    pub allowed: bool,
+    pub violations: Vec<Violation>,
+}
+
+/// Evaluate a pod spec (with the pod's metadata, for the annotation-based checks of old
+/// versions) as PSA does at `level` and `version`.
+pub fn evaluate(meta: &ObjectMeta, spec: &PodSpec, level: Level, version: Version) -> Evaluation {
+    let minor = version.effective_minor();
+    let mut violations = Vec::new();
+    if level != Level::Privileged {
+        for check in CHECKS {
+            if check.level > level {
+                continue;
+            }
+            if level == Level::Restricted
+                && CHECKS.iter().any(|c| {
+                    c.level == Level::Restricted
+                        && c.overrides.contains(&check.id)
+                        && c.applies(minor)
+                })
+            {
+                continue;
+            }
+            if let Some(v) = check.run(meta, spec, minor) {
+                violations.push(v);
+            }
+        }
+    }
+    Evaluation {
+        allowed: violations.is_empty(),
+        violations,
+    }
+}
+
+/// Evaluate one check by id at `version`, if it exists and applies at that version.
+pub fn evaluate_check(
+    id: &str,
+    meta: &ObjectMeta,
+    spec: &PodSpec,
+    version: Version,
+) -> Option<Violation> {
+    let minor = version.effective_minor();
+    CHECKS
+        .iter()
+        .find(|c| c.id == id)
+        .and_then(|c| c.run(meta, spec, minor))
+}
