@@ -100,6 +100,18 @@ impl Workload {
         format!("{}.{sub}", self.spec_path)
     }
 
+    /// Field path, in this object, of a path relative to the pod (`containers[0].image`, or
+    /// `metadata.annotations[...]` for the pod template's metadata).
+    pub fn pod_field(&self, rel: &str) -> String {
+        match rel.strip_prefix("metadata") {
+            Some(rest) => match self.spec_path.strip_suffix(".spec") {
+                Some(owner) => format!("{owner}.metadata{rest}"),
+                None => rel.to_string(),
+            },
+            None => self.field(rel),
+        }
+    }
+
     /// The service account the pods run as (`default` when unset).
     pub fn service_account(&self) -> &str {
         self.spec

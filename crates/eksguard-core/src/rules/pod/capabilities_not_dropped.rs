@@ -1,4 +1,3 @@
-use super::is_windows;
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
@@ -43,23 +42,20 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for w in cx.inv.workloads.iter().filter(|w| !is_windows(w)) {
-        for c in w.containers() {
-            let drops_all = c
-                .capabilities()
-                .and_then(|caps| caps.drop.as_ref())
-                .is_some_and(|d| d.iter().any(|x| x == "ALL"));
-            if !drops_all {
-                cx.report(
-                    w,
-                    format!(
-                        "{} of {} does not drop ALL capabilities",
-                        c.describe(),
-                        w.res
-                    ),
-                )
-                .at(c.field("securityContext.capabilities.drop"));
-            }
-        }
+    use crate::pss::{Version, evaluate_check};
+    for w in &cx.inv.workloads {
+        // The drop half of PSA's capabilities_restricted (the add half is POD006's concern).
+        let Some(v) = evaluate_check("capabilities_restricted", &w.template, &w.spec, Version::Latest) else {
+            continue;
+        };
+        let Some(detail) = v.detail.split("; ").find(|d| d.contains("drop=")) else {
+            continue;
+        };
+        let field = v
+            .fields
+            .iter()
+            .find(|f| f.ends_with(".capabilities") || f.ends_with(".drop"))
+            .map_or_else(|| w.spec_path.to_string(), |f| w.pod_field(f));
+        cx.report(w, format!("{}: {detail}", w.res)).at(field);
     }
 }

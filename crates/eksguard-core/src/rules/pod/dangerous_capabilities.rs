@@ -1,4 +1,4 @@
-use super::BASELINE_CAPABILITIES;
+use super::report_pss_check;
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
@@ -43,28 +43,5 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for w in &cx.inv.workloads {
-        for c in w.containers() {
-            let Some(add) = c.capabilities().and_then(|caps| caps.add.as_ref()) else {
-                continue;
-            };
-            let bad: Vec<&str> = add
-                .iter()
-                .map(String::as_str)
-                .filter(|cap| !BASELINE_CAPABILITIES.contains(&cap.trim_start_matches("CAP_")))
-                .collect();
-            if !bad.is_empty() {
-                cx.report(
-                    w,
-                    format!(
-                        "{} of {} adds capabilities {}",
-                        c.describe(),
-                        w.res,
-                        bad.join(", ")
-                    ),
-                )
-                .at(c.field("securityContext.capabilities.add"));
-            }
-        }
-    }
+    report_pss_check(cx, "capabilities_baseline");
 }

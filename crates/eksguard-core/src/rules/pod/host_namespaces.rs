@@ -1,3 +1,4 @@
+use super::report_pss_check;
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
@@ -46,16 +47,5 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for w in &cx.inv.workloads {
-        for (field, on) in [
-            ("hostNetwork", w.spec.host_network),
-            ("hostPID", w.spec.host_pid),
-            ("hostIPC", w.spec.host_ipc),
-        ] {
-            if on == Some(true) {
-                cx.report(w, format!("{} sets {field}: true", w.res))
-                    .at(w.field(field));
-            }
-        }
-    }
+    report_pss_check(cx, "hostNamespaces");
 }

@@ -1,3 +1,4 @@
+use super::report_pss_check;
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
@@ -38,17 +39,5 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for w in &cx.inv.workloads {
-        for c in w.containers() {
-            for (i, p) in c.ports.iter().enumerate() {
-                if let Some(hp) = p.host_port.filter(|hp| *hp != 0) {
-                    cx.report(
-                        w,
-                        format!("{} of {} binds node port {hp}", c.describe(), w.res),
-                    )
-                    .at(c.field(&format!("ports[{i}].hostPort")));
-                }
-            }
-        }
-    }
+    report_pss_check(cx, "hostPorts");
 }

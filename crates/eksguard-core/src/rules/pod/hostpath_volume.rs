@@ -1,3 +1,4 @@
+use super::report_pss_check;
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
@@ -46,18 +47,5 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for w in &cx.inv.workloads {
-        for (i, v) in w.spec.volumes.iter().flatten().enumerate() {
-            if let Some(hp) = &v.host_path {
-                cx.report(
-                    w,
-                    format!(
-                        "{} mounts host path {} (volume \"{}\")",
-                        w.res, hp.path, v.name
-                    ),
-                )
-                .at(w.field(&format!("volumes[{i}].hostPath")));
-            }
-        }
-    }
+    report_pss_check(cx, "hostPathVolumes");
 }

@@ -22,19 +22,16 @@ pub fn is_windows(w: &Workload) -> bool {
     w.spec.os.as_ref().is_some_and(|o| o.name == "windows")
 }
 
-/// Capabilities the Pod Security Standards baseline level allows containers to add.
-pub const BASELINE_CAPABILITIES: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
+
+/// Report every workload that fails the Pod Security Admission check `check` at the newest
+/// policy version: the POD rules that mirror a PSA check use the evaluator rather than reading
+/// the same fields a second way, so they agree with the cluster's admission to the letter.
+pub fn report_pss_check(cx: &mut crate::rule::Context<'_>, check: &str) {
+    use crate::pss::{Version, evaluate_check};
+    for w in &cx.inv.workloads {
+        if let Some(v) = evaluate_check(check, &w.template, &w.spec, Version::Latest) {
+            let field = v.fields.first().map_or_else(|| w.spec_path.to_string(), |f| w.pod_field(f));
+            cx.report(w, format!("{}: {}", w.res, v.detail)).at(field);
+        }
+    }
+}

@@ -1,4 +1,4 @@
-use super::is_windows;
+use super::report_pss_check;
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
@@ -46,22 +46,5 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for w in cx.inv.workloads.iter().filter(|w| !is_windows(w)) {
-        for c in w.containers() {
-            if c.security_context
-                .and_then(|s| s.allow_privilege_escalation)
-                != Some(false)
-            {
-                cx.report(
-                    w,
-                    format!(
-                        "{} of {} does not set allowPrivilegeEscalation: false",
-                        c.describe(),
-                        w.res
-                    ),
-                )
-                .at(c.field("securityContext.allowPrivilegeEscalation"));
-            }
-        }
-    }
+    report_pss_check(cx, "allowPrivilegeEscalation");
 }

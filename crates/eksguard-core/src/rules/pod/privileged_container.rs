@@ -1,3 +1,4 @@
+use super::report_pss_check;
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
@@ -46,12 +47,5 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for w in &cx.inv.workloads {
-        for c in w.containers() {
-            if c.security_context.and_then(|s| s.privileged) == Some(true) {
-                cx.report(w, format!("{} of {} runs privileged", c.describe(), w.res))
-                    .at(c.field("securityContext.privileged"));
-            }
-        }
-    }
+    report_pss_check(cx, "privileged");
 }

@@ -1,4 +1,4 @@
-use super::is_windows;
+use super::report_pss_check;
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
@@ -48,35 +48,5 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for w in cx.inv.workloads.iter().filter(|w| !is_windows(w)) {
-        let mut missing = Vec::new();
-        for c in w.containers() {
-            match w.effective_seccomp(&c) {
-                Some("RuntimeDefault" | "Localhost") => {}
-                Some(other) => {
-                    cx.report(
-                        w,
-                        format!(
-                            "{} of {} runs with seccomp profile {other}",
-                            c.describe(),
-                            w.res
-                        ),
-                    )
-                    .at(c.field("securityContext.seccompProfile.type"));
-                }
-                None => missing.push(c.name.to_string()),
-            }
-        }
-        if !missing.is_empty() {
-            cx.report(
-                w,
-                format!(
-                    "{} has no seccomp profile for container(s) {}",
-                    w.res,
-                    missing.join(", ")
-                ),
-            )
-            .at(w.field("securityContext.seccompProfile"));
-        }
-    }
+    report_pss_check(cx, "seccompProfile_restricted");
 }
