@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use eksguard_core::engine::{self, Selection};
+use eksguard_core::pss::{self, Level, Version};
 use eksguard_core::report::{self, Format};
 use eksguard_core::rule::Severity;
 use eksguard_core::rules::{self, RULES};
@@ -44,6 +45,9 @@ enum Command {
     /// Scan a cluster's configuration (Kubernetes manifests and AWS CLI outputs) for security problems.
     #[command(after_help = SCAN_HELP)]
     Scan(ScanArgs),
+    /// Evaluate pods and pod templates against the Pod Security Standards, exactly as Pod Security Admission does.
+    #[command(after_help = PSS_HELP)]
+    Pss(PssArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
     /// Explain one rule: what it checks, why it matters, how to fix it, its peers' ids.
@@ -103,6 +107,60 @@ struct ScanArgs {
     max_file_size: u64,
 }
 
+const PSS_HELP: &str = "\
+Every object with a pod spec is evaluated: Pods and the templates of Deployments, StatefulSets,
+DaemonSets, ReplicaSets, Jobs and CronJobs. Violations carry the upstream check ids
+(privileged, hostNamespaces, runAsNonRoot, seccompProfile_restricted, ...) and wording.
+
+Examples:
+  eksguard pss manifests/ --level restricted               would these be admitted under restricted?
+  eksguard pss manifests/ --level baseline --version v1.30
+  eksguard pss --suggest manifests/                        the strictest level each namespace can enforce today
+
+Exit codes: 0 all allowed (or --suggest); 1 an object would be denied; 2 usage or input errors.";
+
+#[derive(Args, Debug)]
+struct PssArgs {
+    /// Files and folders to read (folders recursively; `-` reads standard input).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Read the demo cluster built into eksguard.
+    #[arg(long)]
+    demo: bool,
+
+    /// The level to evaluate at (required unless --suggest).
+    #[arg(long, value_enum, required_unless_present = "suggest")]
+    level: Option<PssLevel>,
+
+    /// The policy version: v1.N or latest.
+    #[arg(long, default_value = "latest", value_parser = parse_version)]
+    version: Version,
+
+    /// Per namespace: the strictest level every current workload passes, what blocks the next
+    /// level, and the label to apply.
+    #[arg(long)]
+    suggest: bool,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = CatalogFormat::Table)]
+    format: CatalogFormat,
+
+    /// Largest input file, in MiB.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    max_file_size: u64,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum PssLevel {
+    Baseline,
+    Restricted,
+}
+
+fn parse_version(s: &str) -> Result<Version, String> {
+    s.parse()
+}
+
 #[derive(Args, Debug)]
 struct RulesArgs {
     /// Output format.
@@ -155,6 +213,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
+        Command::Pss(args) => pss(&args),
         Command::Rules(args) => catalog(&args).map(|()| ExitCode::SUCCESS),
         Command::Explain { query } => explain(&query),
     };
@@ -232,6 +291,63 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn pss(args: &PssArgs) -> Result<ExitCode> {
+    if args.paths.is_empty() && !args.demo {
+        anyhow::bail!(
+            "nothing to evaluate: give files or folders (or `-` for standard input), or --demo"
+        );
+    }
+    let opts = input::Options {
+        max_bytes: args.max_file_size.saturating_mul(1024 * 1024),
+    };
+    let sources = if args.demo {
+        demo::DEMO_FILES
+            .iter()
+            .map(|(p, t)| input::Text::embedded(p, t))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let inv = input::load(&args.paths, &opts, sources);
+    for e in &inv.errors {
+        eprintln!("eksguard: {e}");
+    }
+    let json = matches!(args.format, CatalogFormat::Json);
+    let code = if args.suggest {
+        let s = pss::report::suggest(&inv, args.version);
+        let text = if json {
+            let mut t = serde_json::to_string_pretty(&serde_json::json!({ "namespaces": s }))?;
+            t.push('\n');
+            t
+        } else {
+            pss::report::render_suggestions(&s)
+        };
+        write_stdout(&text)?;
+        ExitCode::SUCCESS
+    } else {
+        let level = match args.level {
+            Some(PssLevel::Baseline) => Level::Baseline,
+            Some(PssLevel::Restricted) | None => Level::Restricted,
+        };
+        let results = pss::report::evaluate_all(&inv, level, args.version);
+        let text = if json {
+            pss::report::render_json(&results)
+        } else {
+            pss::report::render_table(&results)
+        };
+        write_stdout(&text)?;
+        if results.iter().any(|r| !r.allowed) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    };
+    if !inv.errors.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(code)
 }
 
 fn write_stdout(text: &str) -> Result<()> {

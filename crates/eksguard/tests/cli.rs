@@ -241,3 +241,95 @@ fn skipped_documents_are_listed_with_their_path() {
     // Nothing recognisable: every rule is not evaluated, nothing passed.
     assert_eq!(v["summary"]["rules_passed"], 0);
 }
+
+#[test]
+fn pss_json_results_and_exit_codes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("pods.yaml");
+    std::fs::write(
+        &f,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: bad, namespace: a}\nspec:\n  hostPID: true\n  containers: [{name: c, image: i}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: good, namespace: a}\nspec:\n  containers: [{name: c, image: i}]\n",
+    )
+    .expect("write");
+    let p = f.to_str().expect("utf8");
+    let o = eksguard(&[
+        "pss",
+        p,
+        "--level",
+        "baseline",
+        "--version",
+        "v1.30",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    let bad = &results[0];
+    for key in [
+        "kind",
+        "namespace",
+        "name",
+        "path",
+        "start_line",
+        "level",
+        "version",
+        "allowed",
+        "violations",
+    ] {
+        assert!(bad.get(key).is_some(), "result lacks {key}");
+    }
+    assert_eq!(bad["version"], "v1.30");
+    assert_eq!(bad["allowed"], false);
+    assert_eq!(bad["violations"][0]["check"], "hostNamespaces");
+    assert_eq!(bad["violations"][0]["reason"], "host namespaces");
+    assert_eq!(bad["violations"][0]["detail"], "hostPID=true");
+    assert_eq!(results[1]["allowed"], true);
+
+    // The good pod alone passes baseline: exit 0.
+    let good = dir.path().join("good.yaml");
+    std::fs::write(&good, "apiVersion: v1\nkind: Pod\nmetadata: {name: good}\nspec:\n  containers: [{name: c, image: i}]\n").expect("write");
+    assert_eq!(
+        eksguard(&["pss", good.to_str().expect("utf8"), "--level", "baseline"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        eksguard(&["pss", p, "--level", "baseline", "--version", "1.30"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        eksguard(&["pss", p]).status.code(),
+        Some(2),
+        "--level is required without --suggest"
+    );
+}
+
+#[test]
+fn pss_suggest_names_strictest_level_and_blockers() {
+    let o = eksguard(&["pss", "--suggest", "--demo", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let ns = v["namespaces"].as_array().expect("namespaces");
+    let find = |n: &str| {
+        ns.iter()
+            .find(|x| x["namespace"] == n)
+            .unwrap_or_else(|| panic!("no {n}"))
+    };
+    assert_eq!(find("payments")["strictest"], "restricted");
+    assert_eq!(find("storefront")["strictest"], "baseline");
+    assert!(
+        find("storefront")["blockers"]
+            .as_array()
+            .is_some_and(|b| !b.is_empty())
+    );
+    assert!(
+        find("storefront")["kubectl"]
+            .as_str()
+            .is_some_and(|k| k.contains("enforce=baseline"))
+    );
+}

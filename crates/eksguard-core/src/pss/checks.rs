@@ -40,9 +40,12 @@ impl Check {
 
     /// Run the check at `minor`; `None` when it passes or does not exist at that version.
     pub fn run(&self, meta: &ObjectMeta, spec: &PodSpec, minor: u32) -> Option<Violation> {
+        self.run_on(&Pod::new(meta, spec), minor)
+    }
+
+    pub(super) fn run_on(&self, pod: &Pod<'_>, minor: u32) -> Option<Violation> {
         let f = self.at(minor)?;
-        let pod = Pod::new(meta, spec);
-        f(&pod).map(|mut v| {
+        f(pod).map(|mut v| {
             v.check = self.id;
             v
         })
@@ -189,17 +192,20 @@ struct C<'a> {
     ports: &'a [ContainerPort],
     probes: [Option<&'a Probe>; 3],
     lifecycle: Option<&'a Lifecycle>,
-    /// `initContainers[0]`, `containers[1]`, `ephemeralContainers[0]`.
-    path: String,
+    /// `initContainers`, `containers` or `ephemeralContainers`, and the index in it: the
+    /// field path is only built when a violation names it.
+    list: &'static str,
+    index: usize,
 }
 
 impl C<'_> {
     fn field(&self, sub: &str) -> String {
-        format!("{}.{sub}", self.path)
+        format!("{}[{}].{sub}", self.list, self.index)
     }
 }
 
-struct Pod<'a> {
+/// A pod as the checks see it, built once per evaluation.
+pub(super) struct Pod<'a> {
     meta: &'a ObjectMeta,
     spec: &'a PodSpec,
     /// Init containers, then containers, then ephemeral containers.
@@ -207,8 +213,10 @@ struct Pod<'a> {
 }
 
 impl<'a> Pod<'a> {
-    fn new(meta: &'a ObjectMeta, spec: &'a PodSpec) -> Self {
-        let mut containers = Vec::new();
+    pub(super) fn new(meta: &'a ObjectMeta, spec: &'a PodSpec) -> Self {
+        let mut containers = Vec::with_capacity(
+            spec.containers.len() + spec.init_containers.as_ref().map_or(0, Vec::len),
+        );
         macro_rules! visit {
             ($list:expr, $name:literal) => {
                 for (i, c) in $list.enumerate() {
@@ -222,7 +230,8 @@ impl<'a> Pod<'a> {
                             c.startup_probe.as_ref(),
                         ],
                         lifecycle: c.lifecycle.as_ref(),
-                        path: format!("{}[{i}]", $name),
+                        list: $name,
+                        index: i,
                     });
                 }
             };
@@ -299,6 +308,7 @@ fn containers_phrase(names: &[&str]) -> String {
     )
 }
 
+#[allow(clippy::unnecessary_wraps)] // every check returns Option<Violation>
 fn violation(
     reason: impl Into<String>,
     detail: impl Into<String>,
@@ -1082,12 +1092,11 @@ fn run_as_non_root(p: &Pod<'_>) -> Option<Violation> {
                 explicit.push(c.name);
                 fields.push(c.field("securityContext.runAsNonRoot"));
             }
-            Some(true) => {}
             None if !pod_ok => {
                 implicit.push(c.name);
                 implicit_fields.push(c.field("securityContext.runAsNonRoot"));
             }
-            None => {}
+            Some(true) | None => {}
         }
     }
     if !explicit.is_empty() {
@@ -1183,12 +1192,11 @@ fn seccomp_restricted(p: &Pod<'_>) -> Option<Violation> {
                 vals.insert(s.type_.clone());
                 fields.push(c.field("securityContext.seccompProfile.type"));
             }
-            Some(_) => {}
             None if !pod_set => {
                 implicit.push(c.name);
                 implicit_fields.push(c.field("securityContext.seccompProfile"));
             }
-            None => {}
+            Some(_) | None => {}
         }
     }
     if !explicit.is_empty() {

@@ -7,6 +7,7 @@
 
 mod checks;
 pub mod namespace;
+pub mod report;
 
 use std::fmt;
 use std::str::FromStr;

@@ -45,7 +45,12 @@ fn run(cx: &mut Context<'_>) {
     use crate::pss::{Version, evaluate_check};
     for w in &cx.inv.workloads {
         // The drop half of PSA's capabilities_restricted (the add half is POD006's concern).
-        let Some(v) = evaluate_check("capabilities_restricted", &w.template, &w.spec, Version::Latest) else {
+        let Some(v) = evaluate_check(
+            "capabilities_restricted",
+            &w.template,
+            &w.spec,
+            Version::Latest,
+        ) else {
             continue;
         };
         let Some(detail) = v.detail.split("; ").find(|d| d.contains("drop=")) else {
@@ -54,7 +59,11 @@ fn run(cx: &mut Context<'_>) {
         let field = v
             .fields
             .iter()
-            .find(|f| f.ends_with(".capabilities") || f.ends_with(".drop"))
+            .find(|f| {
+                f.rsplit('.')
+                    .next()
+                    .is_some_and(|last| last == "capabilities" || last == "drop")
+            })
             .map_or_else(|| w.spec_path.to_string(), |f| w.pod_field(f));
         cx.report(w, format!("{}: {detail}", w.res)).at(field);
     }
