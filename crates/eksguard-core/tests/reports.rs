@@ -123,3 +123,18 @@ fn every_finding_points_into_a_file() {
         assert!(loc.path.starts_with("demo/"), "{}", loc.path);
     }
 }
+
+#[test]
+fn demo_pss_restricted_and_suggestions() {
+    use eksguard_core::pss::report::{evaluate_all, render_suggestions, render_table, suggest};
+    use eksguard_core::pss::{Level, Version};
+    let inv = common::load(&common::files("demo"));
+    insta::assert_snapshot!(
+        "demo_pss_restricted",
+        render_table(&evaluate_all(&inv, Level::Restricted, Version::Latest))
+    );
+    insta::assert_snapshot!(
+        "demo_pss_suggest",
+        render_suggestions(&suggest(&inv, Version::Latest))
+    );
+}
