@@ -52,36 +52,25 @@ fn generate(dir: &Path) -> (usize, u64) {
 
 /// Wall time and peak RSS (KiB) of one scan, through GNU time when present.
 fn scan_once(bin: &str, dir: &Path) -> (f64, Option<u64>) {
+    let args = [
+        "scan",
+        dir.to_str().expect("utf8"),
+        "--format",
+        "json",
+        "--output",
+        "/dev/null",
+    ];
+    // GNU time reports the peak RSS of the scan alone; without it, time the binary directly.
     let gnu_time = Path::new("/usr/bin/time");
-    let start = Instant::now();
-    let out = if gnu_time.exists() {
-        Command::new(gnu_time)
-            .args([
-                "-f",
-                "%M",
-                bin,
-                "scan",
-                dir.to_str().expect("utf8"),
-                "--format",
-                "json",
-                "--output",
-                "/dev/null",
-            ])
-            .output()
-            .expect("run scan")
+    let mut cmd = if gnu_time.exists() {
+        let mut c = Command::new(gnu_time);
+        c.args(["-f", "%M", bin]);
+        c
     } else {
         Command::new(bin)
-            .args([
-                "scan",
-                dir.to_str().expect("utf8"),
-                "--format",
-                "json",
-                "--output",
-                "/dev/null",
-            ])
-            .output()
-            .expect("run scan")
     };
+    let start = Instant::now();
+    let out = cmd.args(args).output().expect("run scan");
     let secs = start.elapsed().as_secs_f64();
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
