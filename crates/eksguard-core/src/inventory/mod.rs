@@ -360,35 +360,48 @@ impl Inventory {
         self.documents += documents;
     }
 
+    /// The identity of every object (Kubernetes and AWS) in the inventory.
+    pub fn resources(&self) -> Vec<&ResourceRef> {
+        let mut out: Vec<&ResourceRef> =
+            Vec::with_capacity(self.workloads.len() + self.services.len());
+        out.extend(self.workloads.iter().map(|w| &w.res));
+        macro_rules! add {
+            ($($list:ident),*) => {$( out.extend(self.$list.iter().map(|o| &o.res)); )*};
+        }
+        add!(
+            namespaces,
+            service_accounts,
+            roles,
+            cluster_roles,
+            role_bindings,
+            cluster_role_bindings,
+            config_maps,
+            secrets,
+            services,
+            ingresses,
+            network_policies,
+            storage_classes,
+            resource_quotas,
+            limit_ranges,
+            other,
+            clusters,
+            nodegroups,
+            launch_templates,
+            security_groups,
+            iam_roles,
+            iam_users,
+            iam_policies,
+            ecr_repositories,
+            kms_keys,
+            key_rotations,
+            guardduty_detectors
+        );
+        out
+    }
+
     /// Number of objects (Kubernetes and AWS) in the inventory.
     pub fn object_count(&self) -> usize {
-        self.namespaces.len()
-            + self.workloads.len()
-            + self.service_accounts.len()
-            + self.roles.len()
-            + self.cluster_roles.len()
-            + self.role_bindings.len()
-            + self.cluster_role_bindings.len()
-            + self.config_maps.len()
-            + self.secrets.len()
-            + self.services.len()
-            + self.ingresses.len()
-            + self.network_policies.len()
-            + self.storage_classes.len()
-            + self.resource_quotas.len()
-            + self.limit_ranges.len()
-            + self.other.len()
-            + self.clusters.len()
-            + self.nodegroups.len()
-            + self.launch_templates.len()
-            + self.security_groups.len()
-            + self.iam_roles.len()
-            + self.iam_users.len()
-            + self.iam_policies.len()
-            + self.ecr_repositories.len()
-            + self.kms_keys.len()
-            + self.key_rotations.len()
-            + self.guardduty_detectors.len()
+        self.resources().len()
     }
 
     /// The `kube-system/aws-auth` ConfigMap, if loaded.
