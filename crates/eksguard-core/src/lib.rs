@@ -7,12 +7,19 @@
 
 #![forbid(unsafe_code)]
 
+pub mod config;
+pub mod detect;
 pub mod engine;
+pub mod framework;
+pub mod identity;
 pub mod inventory;
+pub mod netpol;
 pub mod pss;
+pub mod rbac;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod suppress;
 
 pub use engine::{Report, Selection};
 pub use inventory::Inventory;

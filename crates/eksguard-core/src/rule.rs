@@ -39,7 +39,8 @@ impl Severity {
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so that `{:<9}` aligns columns.
+        f.pad(self.as_str())
     }
 }
 
@@ -180,6 +181,8 @@ pub enum Scope {
     Cluster,
     /// AWS account state (with or without Kubernetes objects).
     Aws,
+    /// Kubernetes audit events: runs in `eksguard detect`, never in `scan`.
+    Audit,
 }
 
 /// Equivalent checks in other tools and where the practice is stated.
@@ -313,6 +316,10 @@ macro_rules! declare_rule {
     };
 }
 
+/// The inventory check of an audit rule: audit rules judge events, not the inventory (their
+/// detection function is registered in `rules::aud::DETECTORS`), so this finds nothing.
+pub fn audit_events_only(_: &mut Context<'_>) {}
+
 /// Where in a file a finding is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {
@@ -334,8 +341,18 @@ pub struct Finding {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    pub remediation: String,
-    pub references: References,
+    /// The rule's remediation (borrowed) or one specific to this finding.
+    pub remediation: std::borrow::Cow<'static, str>,
+    /// The rule's references (shared, not copied into each finding).
+    pub references: &'static References,
+    /// A stable identity (rule, resource, message; not lines), for baselines and SARIF.
+    pub fingerprint: String,
+    /// Set when the run has a baseline: whether this finding is new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::engine::BaselineState>,
+    /// Audit-log findings: occurrences, first/last seen, audit IDs, users, sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Box<crate::detect::Evidence>>,
 }
 
 impl Finding {
@@ -391,8 +408,11 @@ impl<'a> Context<'a> {
             resource: target.res().clone(),
             message: message.into(),
             location,
-            remediation: self.rule.remediation.to_string(),
-            references: self.rule.references,
+            remediation: std::borrow::Cow::Borrowed(self.rule.remediation),
+            references: &self.rule.references,
+            fingerprint: String::new(),
+            baseline: None,
+            evidence: None,
         });
         let last = self.findings.len() - 1;
         FindingMut {
@@ -430,7 +450,7 @@ impl FindingMut<'_> {
 
     /// Replace the rule's generic remediation with one specific to this finding.
     pub fn fix(self, remediation: impl Into<String>) -> Self {
-        self.finding.remediation = remediation.into();
+        self.finding.remediation = std::borrow::Cow::Owned(remediation.into());
         self
     }
 
@@ -453,6 +473,7 @@ pub fn explain(r: &Rule) -> String {
         Scope::Object => "object",
         Scope::Cluster => "cluster",
         Scope::Aws => "aws",
+        Scope::Audit => "audit",
     };
     let _ = writeln!(
         s,

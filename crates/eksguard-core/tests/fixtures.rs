@@ -10,7 +10,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use eksguard_core::engine::run;
-use eksguard_core::rule::{Domain, Finding, Rule};
+use eksguard_core::rule::{Domain, Finding, Rule, Scope};
 use eksguard_core::rules::RULES;
 
 fn fixture_path(rule: &Rule) -> PathBuf {
@@ -79,7 +79,8 @@ fn describe(findings: &[Finding]) -> String {
 fn every_rule_honours_its_fixture_contract() {
     let mut failures = Vec::new();
     let mut snapshots = Vec::new();
-    for &rule in RULES {
+    // Audit rules have JSON-lines fixtures of events, checked by tests/detect_fixtures.rs.
+    for &rule in RULES.iter().filter(|r| r.scope != Scope::Audit) {
         let base = fixture_path(rule);
         let file = base.with_extension("yaml");
         let mut wording = String::new();

@@ -36,6 +36,21 @@ fn typed_lists_from_the_api_infer_item_kinds() {
 }
 
 #[test]
+fn empty_typed_lists_from_the_api_mark_their_input() {
+    let inv =
+        load(r#"{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicyList", "items": []}"#);
+    assert!(inv.has(Input::NetworkPolicies));
+    let inv = load(
+        "{\n  \"apiVersion\": \"batch/v1\",\n  \"items\": [],\n  \"kind\": \"CronJobList\"\n}\n",
+    );
+    assert_eq!(inv.other.len(), 0, "{:?}", inv.other);
+    assert!(inv.has(Input::Workloads));
+    // A generic List says nothing about which kind it lacks.
+    let inv = load(r#"{"apiVersion": "v1", "kind": "List", "items": []}"#);
+    assert_eq!(inv.present().count(), 0);
+}
+
+#[test]
 fn aws_outputs_are_recognised_by_shape() {
     let docs = [
         (
@@ -70,6 +85,35 @@ fn aws_outputs_are_recognised_by_shape() {
         (
             r#"{"DetectorId": "d", "Status": "ENABLED"}"#,
             Input::GuardDuty,
+        ),
+        (
+            r#"{"accessEntries": ["arn:aws:iam::1:role/a"]}"#,
+            Input::AccessEntries,
+        ),
+        (
+            r#"{"accessEntry": {"principalArn": "arn:aws:iam::1:role/a", "type": "STANDARD"}}"#,
+            Input::AccessEntries,
+        ),
+        (
+            r#"{"clusterName": "c", "principalArn": "arn:aws:iam::1:role/a", "associatedAccessPolicies": []}"#,
+            Input::AccessPolicies,
+        ),
+        (
+            r#"{"association": {"namespace": "n", "serviceAccount": "s", "roleArn": "r"}}"#,
+            Input::PodIdentity,
+        ),
+        (
+            r#"{"associations": [{"namespace": "n", "serviceAccount": "s"}]}"#,
+            Input::PodIdentity,
+        ),
+        (r#"{"addon": {"addonName": "vpc-cni"}}"#, Input::Addons),
+        (
+            r#"{"fargateProfile": {"fargateProfileName": "f"}}"#,
+            Input::FargateProfiles,
+        ),
+        (
+            r#"{"AccessKeyMetadata": [{"UserName": "u", "Status": "Active"}]}"#,
+            Input::AccessKeys,
         ),
     ];
     for (text, input) in docs {
@@ -169,5 +213,160 @@ fn aws_rules_are_not_evaluated_on_manifests_only() {
             .not_evaluated
             .iter()
             .all(|n| n.reason.contains("input does not have"))
+    );
+}
+
+#[test]
+fn node_log_and_registry_outputs_are_recognised_by_shape() {
+    let docs = [
+        (
+            r#"{"kubeletconfig": {"readOnlyPort": 10255}}"#,
+            Input::KubeletConfigs,
+        ),
+        (
+            r#"{"Reservations": [{"Instances": [{"InstanceId": "i-1"}, {"InstanceId": "i-2"}]}]}"#,
+            Input::Ec2Instances,
+        ),
+        (
+            r#"{"Subnets": [{"SubnetId": "subnet-1", "MapPublicIpOnLaunch": true}]}"#,
+            Input::Subnets,
+        ),
+        (
+            r#"{"logGroups": [{"logGroupName": "/aws/eks/c/cluster", "retentionInDays": 7}]}"#,
+            Input::LogGroups,
+        ),
+        (
+            r#"{"registryId": "1", "repositoryName": "r", "policyText": "{}"}"#,
+            Input::EcrRepositoryPolicies,
+        ),
+        (
+            r#"{"registryId": "1", "repositoryName": "r", "lifecyclePolicyText": "{}"}"#,
+            Input::EcrLifecyclePolicies,
+        ),
+        (
+            r#"{"registryId": "1", "scanningConfiguration": {"scanType": "BASIC", "rules": []}}"#,
+            Input::EcrRegistryScanning,
+        ),
+        (
+            r#"{"accounts": [{"accountId": "1", "resourceState": {"ec2": {"status": "ENABLED"}}}], "failedAccounts": []}"#,
+            Input::Inspector,
+        ),
+        (r#"{"trailList": []}"#, Input::CloudTrail),
+    ];
+    for (text, input) in docs {
+        let inv = load_text("whatever-name.txt", text, &LoadOptions::default());
+        assert!(inv.errors.is_empty(), "{text}: {:?}", inv.errors);
+        assert!(inv.skipped.is_empty(), "{text}: skipped");
+        assert!(inv.has(input), "{text}: not recognised as {input:?}");
+    }
+}
+
+#[test]
+fn configz_is_named_by_its_node_key_or_else_by_its_file() {
+    let named = load_text(
+        "out/configz.json",
+        r#"{"node": "ip-10-0-1-2.ec2.internal", "kubeletconfig": {}}"#,
+        &LoadOptions::default(),
+    );
+    assert_eq!(
+        named.kubelet_configs[0].res.name,
+        "ip-10-0-1-2.ec2.internal"
+    );
+    let raw = load_text(
+        "out/ip-10-0-1-3.json",
+        r#"{"kubeletconfig": {}}"#,
+        &LoadOptions::default(),
+    );
+    assert_eq!(raw.kubelet_configs[0].res.name, "ip-10-0-1-3");
+    let instances = load_text(
+        "i.json",
+        r#"{"Reservations": [{"Instances": [{"InstanceId": "i-1"}]}, {"Instances": [{"InstanceId": "i-2"}]}]}"#,
+        &LoadOptions::default(),
+    );
+    let ids: Vec<&str> = instances
+        .instances
+        .iter()
+        .map(|i| i.instance_id.as_str())
+        .collect();
+    assert_eq!(ids, ["i-1", "i-2"]);
+}
+
+#[test]
+fn snapshot_manifest_records_what_could_not_be_read() {
+    use eksguard_core::inventory::Input;
+    let text = r#"{"eksguard_snapshot": {"schema_version": "1", "unavailable": [
+        {"input": "eks_cluster", "reason": "eks:DescribeCluster was denied"},
+        {"input": "no_such_input", "reason": "x"}]}}"#;
+    let inv = eksguard_core::inventory::load_text(
+        "snap/eksguard-snapshot.json",
+        text,
+        &eksguard_core::inventory::LoadOptions::default(),
+    );
+    assert_eq!(
+        inv.unavailable.get(&Input::EksCluster).map(String::as_str),
+        Some("eks:DescribeCluster was denied")
+    );
+    assert!(inv.skipped.is_empty(), "{:?}", inv.skipped);
+    assert_eq!(
+        inv.errors.len(),
+        1,
+        "an unknown input is an error: {:?}",
+        inv.errors
+    );
+    assert!(inv.errors[0].message.contains("unavailable[1]"));
+}
+
+#[test]
+fn a_workload_is_reported_once_through_its_controller() {
+    let text = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d4f
+  namespace: shop
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d4f-x1
+  namespace: shop
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d4f, uid: u2, controller: true}]
+spec: {containers: [{name: web, image: "nginx:1.27"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: orphan-x2
+  namespace: shop
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: gone, uid: u3, controller: true}]
+spec: {containers: [{name: web, image: "nginx:1.27"}]}
+"#;
+    let mut inv = eksguard_core::inventory::load_text(
+        "all.yaml",
+        text,
+        &eksguard_core::inventory::LoadOptions::default(),
+    );
+    assert_eq!(inv.workloads.len(), 4);
+    assert_eq!(inv.drop_controlled_workloads(), 2);
+    let names: Vec<&str> = inv.workloads.iter().map(|w| w.res.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["web", "orphan-x2"],
+        "a pod whose controller is absent stays"
     );
 }

@@ -32,6 +32,9 @@ pub struct EksCluster {
     pub access_config: Option<AccessConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_version: Option<String>,
+    /// Absent in older CLI output: unknown, not disabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_protection: Option<bool>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
 }
@@ -171,6 +174,9 @@ pub struct Nodegroup {
     pub ami_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release_version: Option<String>,
+    /// Kubernetes version of the node group's kubelets (`1.31`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Value>,
 }
@@ -225,6 +231,22 @@ pub struct LaunchTemplateData {
     pub image_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_interfaces: Vec<LaunchTemplateNetworkInterface>,
+    /// Base64, as the CLI prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchTemplateNetworkInterface {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub associate_public_ip_address: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_index: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -382,6 +404,8 @@ pub struct IamRole {
     pub attached_managed_policies: Vec<AttachedPolicy>,
     #[serde(default)]
     pub instance_profile_list: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 /// A user of `UserDetailList`.

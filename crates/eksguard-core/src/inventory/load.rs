@@ -11,9 +11,12 @@ use serde_json::{Map, Value};
 
 use super::text::{self, Document, FieldLines, Limits, push_index, push_key};
 use super::{
-    EcrRepository, EksCluster, GuardDutyDetector, IamRole, IamUser, Input, Inventory,
-    KeyRotationStatus, KmsKey, LaunchTemplateVersion, LoadError, ManagedPolicy, Nodegroup, Obj,
-    ResourceRef, SecurityGroup, Skipped, Source, Workload, is_system_namespace,
+    AccessEntry, AccessKey, AssociatedAccessPolicies, CloudTrailTrails, Ec2Instance,
+    EcrLifecyclePolicy, EcrRegistryScanning, EcrRepository, EcrRepositoryPolicy, EksAddon,
+    EksCluster, FargateProfile, GuardDutyDetector, IamRole, IamUser, Input, InspectorAccount,
+    Inventory, KeyRotationStatus, KmsKey, KubeletConfig, LaunchTemplateVersion, LoadError,
+    LogGroup, ManagedPolicy, Nodegroup, Obj, PodIdentityAssociation, ResourceRef, SecurityGroup,
+    Skipped, Source, Subnet, Workload, is_system_namespace,
 };
 
 /// Options for loading text.
@@ -115,6 +118,14 @@ fn load_document(inv: &mut Inventory, path: &Arc<str>, doc: Document) {
             let Some(Value::Array(items)) = obj.remove("items") else {
                 return;
             };
+            if items.is_empty() {
+                // An empty typed list from the API (`NetworkPolicyList`, as a live scan or its
+                // snapshot holds) still says that the cluster has none of the kind.
+                if let Some(input) = empty_list_input(&api_version, &item_kind) {
+                    inv.mark_present(input);
+                }
+                return;
+            }
             for (i, mut item) in items.into_iter().enumerate() {
                 let mut base = String::from("items");
                 push_index(&mut base, i);
@@ -145,6 +156,31 @@ fn load_document(inv: &mut Inventory, path: &Arc<str>, doc: Document) {
         return;
     }
     load_aws(inv, &cx, obj, start_line, end_line);
+}
+
+/// The input an empty typed list of `kind` items provides.
+fn empty_list_input(api_version: &str, kind: &str) -> Option<Input> {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    Some(match (group, kind) {
+        ("", "Pod") | ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
+            Input::Workloads
+        }
+        ("batch", "Job" | "CronJob") => Input::Workloads,
+        ("", "Namespace") => Input::Namespaces,
+        ("", "ServiceAccount") => Input::ServiceAccounts,
+        ("", "ConfigMap") => Input::ConfigMaps,
+        ("", "Secret") => Input::Secrets,
+        ("", "Service") => Input::Services,
+        ("", "ResourceQuota" | "LimitRange") => Input::ResourceQuotas,
+        ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => Input::Roles,
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => Input::RoleBindings,
+        ("networking.k8s.io", "Ingress") => Input::Ingresses,
+        ("networking.k8s.io", "NetworkPolicy") => Input::NetworkPolicies,
+        ("storage.k8s.io", "StorageClass") => Input::StorageClasses,
+        ("security.istio.io", "PeerAuthentication") => Input::MeshPolicies,
+        ("karpenter.k8s.aws", "EC2NodeClass") => Input::KarpenterNodeClasses,
+        _ => return None,
+    })
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -231,6 +267,11 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
     let what = format!("{kind} {name}");
 
     if kind == "Secret" {
+        // A Secret read with its data (a file, `kubectl get -o yaml`) tells which keys it holds;
+        // a live scan reads metadata only and never has them.
+        if ["data", "stringData"].iter().any(|f| obj.contains_key(*f)) {
+            inv.mark_present(Input::SecretKeys);
+        }
         // Never keep secret values: keys are enough for every rule.
         for field in ["data", "stringData"] {
             if let Some(Value::Object(m)) = obj.get_mut(field) {
@@ -339,7 +380,7 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
             }
             push!(config_maps, core::ConfigMap, Input::ConfigMaps, true);
         }
-        ("v1", "Secret") => push!(secrets, core::Secret, Input::ConfigMaps, true),
+        ("v1", "Secret") => push!(secrets, core::Secret, Input::Secrets, true),
         ("v1", "Service") => push!(services, core::Service, Input::Services, true),
         ("v1", "ResourceQuota") => push!(
             resource_quotas,
@@ -387,6 +428,12 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
                 .and_then(|m| serde_json::from_value(m).ok())
                 .unwrap_or_default();
             let res = k8s_ref(&kind, &api_version, &meta, true);
+            if kind == "PeerAuthentication" && api_version.starts_with("security.istio.io/") {
+                inv.mark_present(Input::MeshPolicies);
+            }
+            if kind == "EC2NodeClass" && api_version.starts_with("karpenter.k8s.aws/") {
+                inv.mark_present(Input::KarpenterNodeClasses);
+            }
             inv.other.push(Obj { value, res, src });
         }
     }
@@ -441,6 +488,30 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
     }
     let is_obj = |o: &Map<String, Value>, k: &str| o.get(k).is_some_and(Value::is_object);
     let is_arr = |o: &Map<String, Value>, k: &str| o.get(k).is_some_and(Value::is_array);
+    if let Some(manifest) = obj.get("eksguard_snapshot").filter(|v| v.is_object()) {
+        // The manifest `eksguard snapshot` writes: what the live scan could not read, so a scan
+        // of the snapshot reports the same rules as not evaluated, with the same reasons.
+        let entries = manifest
+            .get("unavailable")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for (i, e) in entries.iter().enumerate() {
+            let input = e
+                .get("input")
+                .cloned()
+                .and_then(|v| serde_json::from_value::<Input>(v).ok());
+            let reason = e.get("reason").and_then(Value::as_str);
+            match (input, reason) {
+                (Some(input), Some(reason)) => inv.mark_unavailable(input, reason),
+                _ => inv.errors.push(cx.error(
+                    Some(start),
+                    format!("eksguard_snapshot.unavailable[{i}]: expected {{\"input\", \"reason\"}} naming a known input"),
+                )),
+            }
+        }
+        return;
+    }
 
     if is_obj(&obj, "cluster") && obj["cluster"].get("name").is_some() {
         one!("cluster", EksCluster, clusters, Input::EksCluster, |v| {
@@ -508,6 +579,9 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
             |v| ResourceRef::aws("IAMRole", &v.role_name, Some(&v.arn))
         );
     }
+    if load_eks_access(inv, cx, &mut obj, start, end) {
+        return;
+    }
     if is_arr(&obj, "repositories") {
         many!(
             "repositories",
@@ -547,6 +621,117 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
         }
         return;
     }
+    // Documents that are one object as a whole (no wrapping key).
+    macro_rules! whole {
+        ($what:literal, $ty:ty, $list:ident, $input:expr, |$v:ident| $res:expr) => {{
+            let src = cx.source_at("", start, end);
+            match typed::<$ty>(cx, &src, $what, Value::Object(obj)) {
+                Ok($v) => {
+                    let res = $res;
+                    inv.mark_present($input);
+                    inv.$list.push(Obj {
+                        value: $v,
+                        res,
+                        src,
+                    });
+                }
+                Err(e) => inv.errors.push(e),
+            }
+            return;
+        }};
+    }
+    let is_str = |o: &Map<String, Value>, k: &str| o.get(k).is_some_and(Value::is_string);
+    if is_obj(&obj, "kubeletconfig") {
+        let stem = file_stem(cx.path);
+        whole!(
+            "kubelet configz output",
+            KubeletConfig,
+            kubelet_configs,
+            Input::KubeletConfigs,
+            |v| ResourceRef::aws("Node", v.node.as_deref().unwrap_or(stem), None)
+        );
+    }
+    if is_arr(&obj, "Reservations") {
+        load_instances(inv, cx, &mut obj, start, end);
+        return;
+    }
+    if is_arr(&obj, "Subnets") {
+        many!("Subnets", Subnet, subnets, Input::Subnets, |v| {
+            ResourceRef::aws("Subnet", &v.subnet_id, None)
+        });
+        return;
+    }
+    if is_arr(&obj, "logGroups") {
+        many!("logGroups", LogGroup, log_groups, Input::LogGroups, |v| {
+            ResourceRef::aws("LogGroup", &v.log_group_name, v.arn.as_deref())
+        });
+        return;
+    }
+    // A repository without a repository or lifecycle policy: ECR answers
+    // `RepositoryPolicyNotFoundException` / `LifecyclePolicyNotFoundException`, which
+    // `eksguard snapshot` records as the output with a null text. The input was read; the
+    // repository has none.
+    if is_str(&obj, "repositoryName") && obj.get("policyText").is_some_and(Value::is_null) {
+        inv.mark_present(Input::EcrRepositoryPolicies);
+        return;
+    }
+    if is_str(&obj, "repositoryName") && obj.get("lifecyclePolicyText").is_some_and(Value::is_null)
+    {
+        inv.mark_present(Input::EcrLifecyclePolicies);
+        return;
+    }
+    if is_str(&obj, "repositoryName") && is_str(&obj, "policyText") {
+        whole!(
+            "get-repository-policy output",
+            EcrRepositoryPolicy,
+            ecr_repository_policies,
+            Input::EcrRepositoryPolicies,
+            |v| ResourceRef::aws("ECRRepository", &v.repository_name, None)
+        );
+    }
+    if is_str(&obj, "repositoryName") && is_str(&obj, "lifecyclePolicyText") {
+        whole!(
+            "get-lifecycle-policy output",
+            EcrLifecyclePolicy,
+            ecr_lifecycle_policies,
+            Input::EcrLifecyclePolicies,
+            |v| ResourceRef::aws("ECRRepository", &v.repository_name, None)
+        );
+    }
+    if is_obj(&obj, "scanningConfiguration") && obj.contains_key("registryId") {
+        whole!(
+            "get-registry-scanning-configuration output",
+            EcrRegistryScanning,
+            ecr_registry_scanning,
+            Input::EcrRegistryScanning,
+            |v| ResourceRef::aws("ECRRegistry", &v.registry_id, None)
+        );
+    }
+    if is_arr(&obj, "accounts")
+        && obj["accounts"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|x| x.get("resourceState").is_some()))
+    {
+        many!(
+            "accounts",
+            InspectorAccount,
+            inspector_accounts,
+            Input::Inspector,
+            |v| ResourceRef::aws("InspectorAccount", &v.account_id, None)
+        );
+        return;
+    }
+    if is_arr(&obj, "trailList") {
+        // A region's trail list has no name of its own: it is named by its file.
+        let stem = file_stem(cx.path);
+        whole!(
+            "describe-trails output",
+            CloudTrailTrails,
+            cloudtrail_trails,
+            Input::CloudTrail,
+            |v| ResourceRef::aws("CloudTrail", stem, None)
+        );
+    }
     let guardduty = obj.contains_key("DetectorId")
         || (obj.contains_key("Status")
             && (obj.contains_key("FindingPublishingFrequency") || obj.contains_key("ServiceRole")));
@@ -579,4 +764,231 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
             }
         ),
     });
+}
+
+/// EKS access entries, access policies, Pod Identity associations, add-ons, Fargate profiles
+/// and IAM access keys, by their top-level keys. Returns whether the document was one of them.
+fn load_eks_access(
+    inv: &mut Inventory,
+    cx: &Ctx<'_>,
+    obj: &mut Map<String, Value>,
+    start: u32,
+    end: u32,
+) -> bool {
+    let is_obj_with = |o: &Map<String, Value>, k: &str, field: &str| {
+        o.get(k).is_some_and(|v| v.get(field).is_some())
+    };
+    let is_arr = |o: &Map<String, Value>, k: &str| o.get(k).is_some_and(Value::is_array);
+    macro_rules! push {
+        ($list:ident, $ty:ty, $input:expr, $what:expr, $src:expr, $value:expr, |$v:ident| $res:expr) => {{
+            let src = $src;
+            match typed::<$ty>(cx, &src, $what, $value) {
+                Ok($v) => {
+                    let res = $res;
+                    inv.mark_present($input);
+                    inv.$list.push(Obj {
+                        value: $v,
+                        res,
+                        src,
+                    });
+                }
+                Err(e) => inv.errors.push(e),
+            }
+        }};
+    }
+    let entry_ref = |v: &AccessEntry| {
+        ResourceRef::aws(
+            "EKSAccessEntry",
+            super::arn_name(&v.principal_arn),
+            Some(&v.principal_arn),
+        )
+    };
+    let association_ref = |v: &PodIdentityAssociation| ResourceRef {
+        kind: "EKSPodIdentityAssociation".into(),
+        namespace: Some(v.namespace.clone()),
+        name: v.service_account.clone(),
+        api_version: None,
+        arn: v.association_arn.clone(),
+    };
+
+    if is_arr(obj, "accessEntries") {
+        // `list-access-entries`: principal ARNs only.
+        inv.mark_present(Input::AccessEntries);
+        if let Some(Value::Array(items)) = obj.remove("accessEntries") {
+            for (i, item) in items.into_iter().enumerate() {
+                let Value::String(arn) = item else {
+                    continue;
+                };
+                let mut base = String::from("accessEntries");
+                push_index(&mut base, i);
+                let value = AccessEntry {
+                    principal_arn: arn,
+                    listed_only: true,
+                    ..AccessEntry::default()
+                };
+                let res = entry_ref(&value);
+                inv.access_entries.push(Obj {
+                    value,
+                    res,
+                    src: cx.source_at(&base, start, end),
+                });
+            }
+        }
+        return true;
+    }
+    if is_obj_with(obj, "accessEntry", "principalArn") {
+        let value = obj.remove("accessEntry").unwrap_or_default();
+        push!(
+            access_entries,
+            AccessEntry,
+            Input::AccessEntries,
+            "`accessEntry`",
+            cx.source_at("accessEntry", start, end),
+            value,
+            |v| entry_ref(&v)
+        );
+        return true;
+    }
+    if is_arr(obj, "associatedAccessPolicies") && obj.contains_key("principalArn") {
+        let value = Value::Object(std::mem::take(obj));
+        push!(
+            access_policies,
+            AssociatedAccessPolicies,
+            Input::AccessPolicies,
+            "list-associated-access-policies output",
+            cx.source_at("", start, end),
+            value,
+            |v| ResourceRef::aws(
+                "EKSAccessEntry",
+                super::arn_name(&v.principal_arn),
+                Some(&v.principal_arn)
+            )
+        );
+        return true;
+    }
+    if is_obj_with(obj, "association", "serviceAccount") {
+        let value = obj.remove("association").unwrap_or_default();
+        push!(
+            pod_identity_associations,
+            PodIdentityAssociation,
+            Input::PodIdentity,
+            "`association`",
+            cx.source_at("association", start, end),
+            value,
+            |v| association_ref(&v)
+        );
+        return true;
+    }
+    if is_arr(obj, "associations") {
+        inv.mark_present(Input::PodIdentity);
+        if let Some(Value::Array(items)) = obj.remove("associations") {
+            for (i, value) in items.into_iter().enumerate() {
+                let mut base = String::from("associations");
+                push_index(&mut base, i);
+                push!(
+                    pod_identity_associations,
+                    PodIdentityAssociation,
+                    Input::PodIdentity,
+                    "`associations`",
+                    cx.source_at(&base, start, end),
+                    value,
+                    |v| association_ref(&v)
+                );
+            }
+        }
+        return true;
+    }
+    if is_obj_with(obj, "addon", "addonName") {
+        let value = obj.remove("addon").unwrap_or_default();
+        push!(
+            addons,
+            EksAddon,
+            Input::Addons,
+            "`addon`",
+            cx.source_at("addon", start, end),
+            value,
+            |v| ResourceRef::aws("EKSAddon", &v.addon_name, v.addon_arn.as_deref())
+        );
+        return true;
+    }
+    if is_obj_with(obj, "fargateProfile", "fargateProfileName") {
+        let value = obj.remove("fargateProfile").unwrap_or_default();
+        push!(
+            fargate_profiles,
+            FargateProfile,
+            Input::FargateProfiles,
+            "`fargateProfile`",
+            cx.source_at("fargateProfile", start, end),
+            value,
+            |v| ResourceRef::aws(
+                "EKSFargateProfile",
+                &v.fargate_profile_name,
+                v.fargate_profile_arn.as_deref()
+            )
+        );
+        return true;
+    }
+    if is_arr(obj, "AccessKeyMetadata") {
+        inv.mark_present(Input::AccessKeys);
+        if let Some(Value::Array(items)) = obj.remove("AccessKeyMetadata") {
+            for (i, value) in items.into_iter().enumerate() {
+                let mut base = String::from("AccessKeyMetadata");
+                push_index(&mut base, i);
+                push!(
+                    access_keys,
+                    AccessKey,
+                    Input::AccessKeys,
+                    "`AccessKeyMetadata`",
+                    cx.source_at(&base, start, end),
+                    value,
+                    |v| ResourceRef::aws("IAMUser", &v.user_name, None)
+                );
+            }
+        }
+        return true;
+    }
+    false
+}
+
+/// The file name without directories and its last extension: how a document without a name of its own
+/// (a node's configz output) is named.
+fn file_stem(path: &str) -> &str {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// `aws ec2 describe-instances`: every instance of every reservation.
+fn load_instances(
+    inv: &mut Inventory,
+    cx: &Ctx<'_>,
+    obj: &mut Map<String, Value>,
+    start: u32,
+    end: u32,
+) {
+    inv.mark_present(Input::Ec2Instances);
+    let Some(Value::Array(reservations)) = obj.remove("Reservations") else {
+        return;
+    };
+    for (r, reservation) in reservations.into_iter().enumerate() {
+        let Value::Object(mut reservation) = reservation else {
+            continue;
+        };
+        let Some(Value::Array(instances)) = reservation.remove("Instances") else {
+            continue;
+        };
+        for (i, value) in instances.into_iter().enumerate() {
+            let mut base = String::from("Reservations");
+            push_index(&mut base, r);
+            base.push_str(".Instances");
+            push_index(&mut base, i);
+            let src = cx.source_at(&base, start, end);
+            match typed::<Ec2Instance>(cx, &src, "`Reservations[].Instances`", value) {
+                Ok(v) => {
+                    let res = ResourceRef::aws("EC2Instance", &v.instance_id, None);
+                    inv.instances.push(Obj { value: v, res, src });
+                }
+                Err(e) => inv.errors.push(e),
+            }
+        }
+    }
 }

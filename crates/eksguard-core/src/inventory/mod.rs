@@ -2,12 +2,15 @@
 //! place each object came from. Sources build it; rules only read it.
 
 pub mod aws;
+pub mod aws_more;
+pub mod eks_access;
 pub mod iam;
+pub mod kubelet;
 mod load;
 pub mod text;
 mod workload;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -21,6 +24,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use self::aws::*;
+pub use self::aws_more::*;
+pub use self::eks_access::*;
+pub use self::kubelet::KubeletConfig;
 pub use self::load::{LoadOptions, load_text};
 pub use self::text::{FieldLines, Limits};
 pub use self::workload::{ContainerKind, ContainerView, Workload};
@@ -33,7 +39,7 @@ pub fn is_system_namespace(ns: &str) -> bool {
 }
 
 /// What a finding is about: a Kubernetes object, or an AWS resource.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct ResourceRef {
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,7 +146,9 @@ impl<T> Located for Obj<T> {
 }
 
 /// A kind of input that rules need. A rule whose inputs are absent is *not evaluated*.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Input {
     Namespaces,
@@ -150,11 +158,21 @@ pub enum Input {
     ServiceAccounts,
     Roles,
     RoleBindings,
+    /// Roles or bindings: either lets the RBAC analysis say who holds what.
+    Rbac,
     ConfigMaps,
+    /// Secret objects (metadata: names, types, annotations).
+    Secrets,
+    /// The data keys of Secrets (never their values). Live scans read Secrets' metadata only.
+    SecretKeys,
     AwsAuth,
     Services,
     Ingresses,
+    /// Services or Ingresses: either configures load balancers.
+    LoadBalancers,
     NetworkPolicies,
+    /// Istio security policies (`security.istio.io` PeerAuthentication).
+    MeshPolicies,
     StorageClasses,
     ResourceQuotas,
     EksCluster,
@@ -168,6 +186,29 @@ pub enum Input {
     KmsKeys,
     KmsKeyRotation,
     GuardDuty,
+    /// `list-access-entries` or `describe-access-entry` output.
+    AccessEntries,
+    AccessPolicies,
+    PodIdentity,
+    Addons,
+    FargateProfiles,
+    AccessKeys,
+    /// The aws-auth ConfigMap or access entries: either tells who may reach the cluster.
+    ClusterAccess,
+    /// ServiceAccounts, Pod Identity associations or add-ons: what gives workloads IAM roles.
+    WorkloadRoles,
+    /// Live kubelet configurations (`/api/v1/nodes/NAME/proxy/configz`).
+    KubeletConfigs,
+    Ec2Instances,
+    Subnets,
+    LogGroups,
+    EcrRepositoryPolicies,
+    EcrLifecyclePolicies,
+    EcrRegistryScanning,
+    Inspector,
+    /// Karpenter `EC2NodeClass` objects (`karpenter.k8s.aws`).
+    KarpenterNodeClasses,
+    CloudTrail,
 }
 
 impl Input {
@@ -184,11 +225,18 @@ impl Input {
             Self::ServiceAccounts => "ServiceAccount objects",
             Self::Roles => "Role or ClusterRole objects",
             Self::RoleBindings => "RoleBinding or ClusterRoleBinding objects",
+            Self::Rbac => "Role, ClusterRole, RoleBinding or ClusterRoleBinding objects",
             Self::ConfigMaps => "ConfigMap objects",
+            Self::Secrets => "Secret objects (metadata is enough)",
+            Self::SecretKeys => {
+                "Secret objects with their data keys, e.g. `kubectl get secrets -A -o yaml` (values are dropped at load; a live scan never reads them)"
+            }
             Self::AwsAuth => "the kube-system/aws-auth ConfigMap",
             Self::Services => "Service objects",
             Self::Ingresses => "Ingress objects",
+            Self::LoadBalancers => "Service or Ingress objects",
             Self::NetworkPolicies => "NetworkPolicy objects",
+            Self::MeshPolicies => "Istio PeerAuthentication objects (security.istio.io)",
             Self::StorageClasses => "StorageClass objects",
             Self::ResourceQuotas => "ResourceQuota objects",
             Self::EksCluster => "`aws eks describe-cluster` output",
@@ -203,6 +251,34 @@ impl Input {
             Self::KmsKeys => "`aws kms describe-key` output",
             Self::KmsKeyRotation => "`aws kms get-key-rotation-status` output",
             Self::GuardDuty => "`aws guardduty get-detector` output",
+            Self::AccessEntries => {
+                "`aws eks list-access-entries` or `aws eks describe-access-entry` output"
+            }
+            Self::AccessPolicies => "`aws eks list-associated-access-policies` output",
+            Self::PodIdentity => {
+                "`aws eks describe-pod-identity-association` or `list-pod-identity-associations` output"
+            }
+            Self::Addons => "`aws eks describe-addon` output",
+            Self::FargateProfiles => "`aws eks describe-fargate-profile` output",
+            Self::AccessKeys => "`aws iam list-access-keys` output",
+            Self::ClusterAccess => {
+                "the kube-system/aws-auth ConfigMap or EKS access entries (`aws eks describe-access-entry`)"
+            }
+            Self::WorkloadRoles => {
+                "ServiceAccount objects, `aws eks describe-pod-identity-association` or `aws eks describe-addon` output"
+            }
+            Self::KubeletConfigs => {
+                "`kubectl get --raw /api/v1/nodes/NAME/proxy/configz` output (one per node, optionally with a top-level \"node\": NAME)"
+            }
+            Self::Ec2Instances => "`aws ec2 describe-instances` output",
+            Self::Subnets => "`aws ec2 describe-subnets` output",
+            Self::LogGroups => "`aws logs describe-log-groups` output",
+            Self::EcrRepositoryPolicies => "`aws ecr get-repository-policy` output",
+            Self::EcrLifecyclePolicies => "`aws ecr get-lifecycle-policy` output",
+            Self::EcrRegistryScanning => "`aws ecr get-registry-scanning-configuration` output",
+            Self::Inspector => "`aws inspector2 batch-get-account-status` output",
+            Self::KarpenterNodeClasses => "Karpenter EC2NodeClass objects",
+            Self::CloudTrail => "`aws cloudtrail describe-trails` output",
         }
     }
 }
@@ -267,12 +343,33 @@ pub struct Inventory {
     pub kms_keys: Vec<Obj<KmsKey>>,
     pub key_rotations: Vec<Obj<KeyRotationStatus>>,
     pub guardduty_detectors: Vec<Obj<GuardDutyDetector>>,
+    pub access_entries: Vec<Obj<AccessEntry>>,
+    pub access_policies: Vec<Obj<AssociatedAccessPolicies>>,
+    pub pod_identity_associations: Vec<Obj<PodIdentityAssociation>>,
+    pub addons: Vec<Obj<EksAddon>>,
+    pub fargate_profiles: Vec<Obj<FargateProfile>>,
+    pub access_keys: Vec<Obj<AccessKey>>,
+    pub kubelet_configs: Vec<Obj<KubeletConfig>>,
+    pub instances: Vec<Obj<Ec2Instance>>,
+    pub subnets: Vec<Obj<Subnet>>,
+    pub log_groups: Vec<Obj<LogGroup>>,
+    pub ecr_repository_policies: Vec<Obj<EcrRepositoryPolicy>>,
+    pub ecr_lifecycle_policies: Vec<Obj<EcrLifecyclePolicy>>,
+    pub ecr_registry_scanning: Vec<Obj<EcrRegistryScanning>>,
+    pub inspector_accounts: Vec<Obj<InspectorAccount>>,
+    pub cloudtrail_trails: Vec<Obj<CloudTrailTrails>>,
 
     pub skipped: Vec<Skipped>,
     pub errors: Vec<LoadError>,
     present: BTreeSet<Input>,
+    /// Inputs a live source tried and could not read, with the reason (access denied, no
+    /// credentials, an API that does not exist): their rules are *not evaluated* with it.
+    pub unavailable: BTreeMap<Input, String>,
     /// Number of documents read.
     pub documents: usize,
+    /// NetworkPolicies by namespace (indices into `network_policies`), built on first use:
+    /// policies only select pods of their own namespace, so analyses look there only.
+    policies_by_namespace: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Inventory {
@@ -281,11 +378,82 @@ impl Inventory {
         if matches!(input, Input::Nodegroups | Input::LaunchTemplates) {
             self.present.insert(Input::NodeConfig);
         }
+        if matches!(input, Input::Services | Input::Ingresses) {
+            self.present.insert(Input::LoadBalancers);
+        }
+        if matches!(
+            input,
+            Input::AwsAuth | Input::AccessEntries | Input::AccessPolicies
+        ) {
+            self.present.insert(Input::ClusterAccess);
+        }
+        if matches!(
+            input,
+            Input::ServiceAccounts | Input::PodIdentity | Input::Addons
+        ) {
+            self.present.insert(Input::WorkloadRoles);
+        }
+        if matches!(input, Input::Roles | Input::RoleBindings) {
+            self.present.insert(Input::Rbac);
+        }
         self.present.insert(input);
     }
 
     pub fn has(&self, input: Input) -> bool {
         self.present.contains(&input)
+    }
+
+    /// The NetworkPolicies of namespace `ns`.
+    pub fn network_policies_in(&self, ns: &str) -> impl Iterator<Item = &Obj<NetworkPolicy>> {
+        let index = self.policies_by_namespace.get_or_init(|| {
+            let mut m: std::collections::HashMap<String, Vec<usize>> =
+                std::collections::HashMap::new();
+            for (i, p) in self.network_policies.iter().enumerate() {
+                let ns = p.res.namespace.as_deref().unwrap_or("default");
+                m.entry(ns.to_string()).or_default().push(i);
+            }
+            m
+        });
+        index
+            .get(ns)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| self.network_policies.get(*i))
+    }
+
+    /// Drop workloads whose controller is also in the inventory: a Pod of a ReplicaSet of a
+    /// Deployment is reported once, on the Deployment, not three times (live clusters and
+    /// `kubectl get all` list all three). A workload whose controller is absent is kept.
+    /// Returns how many were dropped.
+    pub fn drop_controlled_workloads(&mut self) -> usize {
+        let present: BTreeSet<(String, String, String)> = self
+            .workloads
+            .iter()
+            .map(|w| {
+                (
+                    w.res.kind.clone(),
+                    w.namespace().to_string(),
+                    w.res.name.clone(),
+                )
+            })
+            .collect();
+        let before = self.workloads.len();
+        self.workloads.retain(|w| {
+            let ns = w.namespace();
+            !w.meta.owner_references.iter().flatten().any(|o| {
+                o.controller == Some(true)
+                    && present.contains(&(o.kind.clone(), ns.to_string(), o.name.clone()))
+            })
+        });
+        before - self.workloads.len()
+    }
+
+    /// Record that a source could not read `input`, and why (the first reason wins).
+    pub fn mark_unavailable(&mut self, input: Input, reason: impl Into<String>) {
+        self.unavailable
+            .entry(input)
+            .or_insert_with(|| reason.into());
     }
 
     pub fn present(&self) -> impl Iterator<Item = Input> + '_ {
@@ -322,11 +490,29 @@ impl Inventory {
             kms_keys,
             key_rotations,
             guardduty_detectors,
+            access_entries,
+            access_policies,
+            pod_identity_associations,
+            addons,
+            fargate_profiles,
+            access_keys,
+            kubelet_configs,
+            instances,
+            subnets,
+            log_groups,
+            ecr_repository_policies,
+            ecr_lifecycle_policies,
+            ecr_registry_scanning,
+            inspector_accounts,
+            cloudtrail_trails,
             skipped,
             errors,
             present,
+            unavailable,
             documents,
+            policies_by_namespace: _,
         } = other;
+        self.policies_by_namespace = std::sync::OnceLock::new();
         self.namespaces.extend(namespaces);
         self.workloads.extend(workloads);
         self.service_accounts.extend(service_accounts);
@@ -354,9 +540,28 @@ impl Inventory {
         self.kms_keys.extend(kms_keys);
         self.key_rotations.extend(key_rotations);
         self.guardduty_detectors.extend(guardduty_detectors);
+        self.access_entries.extend(access_entries);
+        self.access_policies.extend(access_policies);
+        self.pod_identity_associations
+            .extend(pod_identity_associations);
+        self.addons.extend(addons);
+        self.fargate_profiles.extend(fargate_profiles);
+        self.access_keys.extend(access_keys);
+        self.kubelet_configs.extend(kubelet_configs);
+        self.instances.extend(instances);
+        self.subnets.extend(subnets);
+        self.log_groups.extend(log_groups);
+        self.ecr_repository_policies.extend(ecr_repository_policies);
+        self.ecr_lifecycle_policies.extend(ecr_lifecycle_policies);
+        self.ecr_registry_scanning.extend(ecr_registry_scanning);
+        self.inspector_accounts.extend(inspector_accounts);
+        self.cloudtrail_trails.extend(cloudtrail_trails);
         self.skipped.extend(skipped);
         self.errors.extend(errors);
         self.present.extend(present);
+        for (input, why) in unavailable {
+            self.unavailable.entry(input).or_insert(why);
+        }
         self.documents += documents;
     }
 
@@ -394,7 +599,22 @@ impl Inventory {
             ecr_repositories,
             kms_keys,
             key_rotations,
-            guardduty_detectors
+            guardduty_detectors,
+            access_entries,
+            access_policies,
+            pod_identity_associations,
+            addons,
+            fargate_profiles,
+            access_keys,
+            kubelet_configs,
+            instances,
+            subnets,
+            log_groups,
+            ecr_repository_policies,
+            ecr_lifecycle_policies,
+            ecr_registry_scanning,
+            inspector_accounts,
+            cloudtrail_trails
         );
         out
     }

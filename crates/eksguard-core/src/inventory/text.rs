@@ -356,12 +356,12 @@ impl Builder<'_> {
             Event::Scalar(text, style, anchor, tag) => {
                 // A scalar in key position is a key, not a value: keep its text as written
                 // (`on:` stays "on"), as users and the Kubernetes schema mean it.
-                if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                    if key.is_none() {
-                        *key = Some(text.into_owned());
-                        self.max_line = self.max_line.max(end_line_of(span, self.line_offset));
-                        return Ok(());
-                    }
+                if let Some(Frame::Map { key, .. }) = self.stack.last_mut()
+                    && key.is_none()
+                {
+                    *key = Some(text.into_owned());
+                    self.max_line = self.max_line.max(end_line_of(span, self.line_offset));
+                    return Ok(());
                 }
                 let value = resolve_scalar(&text, style, tag.as_deref().map(|t| t.suffix.as_str()));
                 self.nodes += 1;
@@ -396,14 +396,14 @@ impl Builder<'_> {
                 // Values materialised through the alias count as nodes of their container,
                 // so an alias of an alias is charged for everything it expands to.
                 self.nodes = self.nodes.saturating_add(count);
-                if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                    if key.is_none() {
-                        *key = Some(match value {
-                            Value::String(s) => s,
-                            other => other.to_string(),
-                        });
-                        return Ok(());
-                    }
+                if let Some(Frame::Map { key, .. }) = self.stack.last_mut()
+                    && key.is_none()
+                {
+                    *key = Some(match value {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    });
+                    return Ok(());
                 }
                 let start = line_of(span, self.line_offset);
                 self.max_line = self.max_line.max(start);
@@ -415,10 +415,10 @@ impl Builder<'_> {
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 let is_map = matches!(event, Event::MappingStart(..));
-                if let Some(Frame::Map { key, .. }) = self.stack.last() {
-                    if key.is_none() {
-                        return Err(self.err(span, "complex mapping keys are not supported"));
-                    }
+                if let Some(Frame::Map { key, .. }) = self.stack.last()
+                    && key.is_none()
+                {
+                    return Err(self.err(span, "complex mapping keys are not supported"));
                 }
                 if self.stack.len() >= self.limits.max_depth {
                     return Err(self.err(
@@ -598,12 +598,11 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     if let Some(n) = parse_int(text) {
         return Value::Number(n);
     }
-    if looks_like_float(text) {
-        if let Ok(f) = text.replace('_', "").parse::<f64>() {
-            if let Some(n) = Number::from_f64(f) {
-                return Value::Number(n);
-            }
-        }
+    if looks_like_float(text)
+        && let Ok(f) = text.replace('_', "").parse::<f64>()
+        && let Some(n) = Number::from_f64(f)
+    {
+        return Value::Number(n);
     }
     Value::String(text.to_string())
 }

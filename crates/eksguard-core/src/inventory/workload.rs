@@ -2,7 +2,8 @@
 //! Job and CronJob become a pod spec with its owner, namespace and source location.
 
 use k8s_openapi::api::core::v1::{
-    Capabilities, ContainerPort, EnvFromSource, EnvVar, PodSpec, SecurityContext,
+    Capabilities, ContainerPort, EnvFromSource, EnvVar, PodSpec, ResourceRequirements,
+    SecurityContext, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -59,6 +60,11 @@ pub struct ContainerView<'a> {
     pub env: &'a [EnvVar],
     pub env_from: &'a [EnvFromSource],
     pub ports: &'a [ContainerPort],
+    pub resources: Option<&'a ResourceRequirements>,
+    pub volume_mounts: &'a [VolumeMount],
+    pub command: &'a [String],
+    pub args: &'a [String],
+    pub image_pull_policy: Option<&'a str>,
     /// Field path of the container in its object (`spec.template.spec.initContainers[0]`).
     pub path: String,
 }
@@ -82,6 +88,8 @@ impl ContainerView<'_> {
 const EMPTY_ENV: &[EnvVar] = &[];
 const EMPTY_ENV_FROM: &[EnvFromSource] = &[];
 const EMPTY_PORTS: &[ContainerPort] = &[];
+const EMPTY_MOUNTS: &[VolumeMount] = &[];
+const EMPTY_STRINGS: &[String] = &[];
 
 impl Workload {
     /// The namespace the workload runs in (`default` when the manifest leaves it out, as
@@ -135,6 +143,11 @@ impl Workload {
                         env: c.env.as_deref().unwrap_or(EMPTY_ENV),
                         env_from: c.env_from.as_deref().unwrap_or(EMPTY_ENV_FROM),
                         ports: c.ports.as_deref().unwrap_or(EMPTY_PORTS),
+                        resources: c.resources.as_ref(),
+                        volume_mounts: c.volume_mounts.as_deref().unwrap_or(EMPTY_MOUNTS),
+                        command: c.command.as_deref().unwrap_or(EMPTY_STRINGS),
+                        args: c.args.as_deref().unwrap_or(EMPTY_STRINGS),
+                        image_pull_policy: c.image_pull_policy.as_deref(),
                         path: format!("{}.{}[{i}]", self.spec_path, $field),
                     });
                 }

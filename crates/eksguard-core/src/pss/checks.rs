@@ -335,21 +335,21 @@ fn app_armor_profile(p: &Pod<'_>) -> Option<Violation> {
     let mut setters: Vec<String> = Vec::new();
     let mut bad_values: BTreeSet<String> = BTreeSet::new();
     let mut fields = Vec::new();
-    if let Some(a) = p.psc().and_then(|s| s.app_armor_profile.as_ref()) {
-        if !allowed(&a.type_) {
-            setters.push("pod".into());
-            bad_values.insert(a.type_.clone());
-            fields.push("securityContext.appArmorProfile.type".into());
-        }
+    if let Some(a) = p.psc().and_then(|s| s.app_armor_profile.as_ref())
+        && !allowed(&a.type_)
+    {
+        setters.push("pod".into());
+        bad_values.insert(a.type_.clone());
+        fields.push("securityContext.appArmorProfile.type".into());
     }
     let mut bad = Vec::new();
     for c in &p.containers {
-        if let Some(a) = c.sc.and_then(|s| s.app_armor_profile.as_ref()) {
-            if !allowed(&a.type_) {
-                bad.push(c.name);
-                bad_values.insert(a.type_.clone());
-                fields.push(c.field("securityContext.appArmorProfile.type"));
-            }
+        if let Some(a) = c.sc.and_then(|s| s.app_armor_profile.as_ref())
+            && !allowed(&a.type_)
+        {
+            bad.push(c.name);
+            bad_values.insert(a.type_.clone());
+            fields.push(c.field("securityContext.appArmorProfile.type"));
         }
     }
     if !bad.is_empty() {
@@ -614,12 +614,12 @@ fn proc_mount(p: &Pod<'_>) -> Option<Violation> {
     let mut values = BTreeSet::new();
     let mut fields = Vec::new();
     for c in &p.containers {
-        if let Some(pm) = c.sc.and_then(|s| s.proc_mount.as_deref()) {
-            if pm != "Default" {
-                bad.push(c.name);
-                values.insert(pm);
-                fields.push(c.field("securityContext.procMount"));
-            }
+        if let Some(pm) = c.sc.and_then(|s| s.proc_mount.as_deref())
+            && pm != "Default"
+        {
+            bad.push(c.name);
+            values.insert(pm);
+            fields.push(c.field("securityContext.procMount"));
         }
     }
     if bad.is_empty() {
@@ -668,19 +668,19 @@ fn se_linux_options(p: &Pod<'_>, allowed_types: &[&str]) -> Option<Violation> {
     };
     let mut setters: Vec<String> = Vec::new();
     let mut fields = Vec::new();
-    if let Some(o) = p.psc().and_then(|s| s.se_linux_options.as_ref()) {
-        if !valid(o) {
-            setters.push("pod".into());
-            fields.push("securityContext.seLinuxOptions".into());
-        }
+    if let Some(o) = p.psc().and_then(|s| s.se_linux_options.as_ref())
+        && !valid(o)
+    {
+        setters.push("pod".into());
+        fields.push("securityContext.seLinuxOptions".into());
     }
     let mut bad = Vec::new();
     for c in &p.containers {
-        if let Some(o) = c.sc.and_then(|s| s.se_linux_options.as_ref()) {
-            if !valid(o) {
-                bad.push(c.name);
-                fields.push(c.field("securityContext.seLinuxOptions"));
-            }
+        if let Some(o) = c.sc.and_then(|s| s.se_linux_options.as_ref())
+            && !valid(o)
+        {
+            bad.push(c.name);
+            fields.push(c.field("securityContext.seLinuxOptions"));
         }
     }
     if !bad.is_empty() {
@@ -748,11 +748,11 @@ fn seccomp_baseline_annotations(p: &Pod<'_>) -> Option<Violation> {
             .map(|c| format!("container.seccomp.security.alpha.kubernetes.io/{}", c.name)),
     );
     for k in keys {
-        if let Some(v) = annotations.and_then(|a| a.get(&k)) {
-            if !valid(v) {
-                bad.insert(format!("{k}={}", go_quote(v)));
-                fields.push(annotation_field(&k));
-            }
+        if let Some(v) = annotations.and_then(|a| a.get(&k))
+            && !valid(v)
+        {
+            bad.insert(format!("{k}={}", go_quote(v)));
+            fields.push(annotation_field(&k));
         }
     }
     if bad.is_empty() {
@@ -778,21 +778,21 @@ fn seccomp_baseline_fields(p: &Pod<'_>) -> Option<Violation> {
     let mut setters: Vec<String> = Vec::new();
     let mut vals = BTreeSet::new();
     let mut fields = Vec::new();
-    if let Some(s) = p.psc().and_then(|s| s.seccomp_profile.as_ref()) {
-        if !seccomp_valid(&s.type_) {
-            setters.push("pod".into());
-            vals.insert(s.type_.clone());
-            fields.push("securityContext.seccompProfile.type".into());
-        }
+    if let Some(s) = p.psc().and_then(|s| s.seccomp_profile.as_ref())
+        && !seccomp_valid(&s.type_)
+    {
+        setters.push("pod".into());
+        vals.insert(s.type_.clone());
+        fields.push("securityContext.seccompProfile.type".into());
     }
     let mut bad = Vec::new();
     for c in &p.containers {
-        if let Some(s) = c.sc.and_then(|s| s.seccomp_profile.as_ref()) {
-            if !seccomp_valid(&s.type_) {
-                bad.push(c.name);
-                vals.insert(s.type_.clone());
-                fields.push(c.field("securityContext.seccompProfile.type"));
-            }
+        if let Some(s) = c.sc.and_then(|s| s.seccomp_profile.as_ref())
+            && !seccomp_valid(&s.type_)
+        {
+            bad.push(c.name);
+            vals.insert(s.type_.clone());
+            fields.push(c.field("securityContext.seccompProfile.type"));
         }
     }
     if !bad.is_empty() {

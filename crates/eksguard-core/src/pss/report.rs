@@ -182,14 +182,14 @@ pub fn render_suggestions(s: &[Suggestion]) -> String {
             "namespace {}: {} workload(s); enforces {current}; strictest level they all pass: {}",
             n.namespace, n.workloads, n.strictest
         );
-        if let Some(next) = n.next {
-            if !n.blockers.is_empty() {
-                let _ = writeln!(out, "  blocking {next}:");
-                for b in &n.blockers {
-                    let _ = writeln!(out, "  - {} {}", b.kind, b.name);
-                    for v in &b.violations {
-                        let _ = writeln!(out, "      {}: {}", v.check, v.message());
-                    }
+        if let Some(next) = n.next
+            && !n.blockers.is_empty()
+        {
+            let _ = writeln!(out, "  blocking {next}:");
+            for b in &n.blockers {
+                let _ = writeln!(out, "  - {} {}", b.kind, b.name);
+                for v in &b.violations {
+                    let _ = writeln!(out, "      {}: {}", v.check, v.message());
                 }
             }
         }

@@ -2,8 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::engine::Report;
+use crate::engine::{BaselineState, Report};
 use crate::rule::{Rule, Severity};
+use crate::suppress::SuppressedBy;
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -51,42 +52,62 @@ fn rule_descriptor(r: &Rule) -> Value {
 pub fn render(report: &Report) -> String {
     let rules: Vec<Value> = report.rules.iter().map(|r| rule_descriptor(r)).collect();
     let index = |id: &str| report.rules.iter().position(|r| r.id == id);
+    let suppressed = report.suppressed.iter().map(|s| (&s.finding, Some(s)));
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
-            let mut locations = Vec::new();
-            if let Some(loc) = &f.location {
-                let mut region = json!({"startLine": loc.start_line.max(1)});
-                if loc.end_line >= loc.start_line && loc.end_line > 0 {
-                    region["endLine"] = json!(loc.end_line);
+        .map(|f| (f, None))
+        .chain(suppressed)
+        .map(
+            |(f, sup): (&crate::rule::Finding, Option<&crate::engine::Suppressed>)| {
+                let mut locations = Vec::new();
+                if let Some(loc) = &f.location {
+                    let mut region = json!({"startLine": loc.start_line.max(1)});
+                    if loc.end_line >= loc.start_line && loc.end_line > 0 {
+                        region["endLine"] = json!(loc.end_line);
+                    }
+                    locations.push(json!({
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": loc.path.replace('\\', "/")},
+                            "region": region,
+                        },
+                        "logicalLocations": [{
+                            "name": f.resource.name,
+                            "kind": f.resource.kind,
+                            "fullyQualifiedName": f.resource.to_string(),
+                        }],
+                    }));
                 }
-                locations.push(json!({
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": loc.path.replace('\\', "/")},
-                        "region": region,
-                    },
-                    "logicalLocations": [{
-                        "name": f.resource.name,
-                        "kind": f.resource.kind,
-                        "fullyQualifiedName": f.resource.to_string(),
-                    }],
-                }));
-            }
-            let mut r = json!({
-                "ruleId": f.rule_id,
-                "level": level(f.severity),
-                "message": {"text": format!("{}\nFix: {}", f.message, f.remediation)},
-                "locations": locations,
-                "partialFingerprints": {
-                    "eksguard/v1": format!("{}|{}|{}", f.rule_id, f.resource, f.location.as_ref().and_then(|l| l.field.as_deref()).unwrap_or("")),
-                },
-            });
-            if let Some(i) = index(f.rule_id) {
-                r["ruleIndex"] = json!(i);
-            }
-            r
-        })
+                let mut r = json!({
+                    "ruleId": f.rule_id,
+                    "level": level(f.severity),
+                    "message": {"text": format!("{}\nFix: {}", f.message, f.remediation)},
+                    "locations": locations,
+                    "partialFingerprints": {"eksguard/v1": f.fingerprint},
+                });
+                if let Some(state) = f.baseline {
+                    r["baselineState"] = json!(match state {
+                        BaselineState::New => "new",
+                        BaselineState::Unchanged => "unchanged",
+                    });
+                }
+                if let Some(s) = sup {
+                    let kind = match s.suppressed_by {
+                        SuppressedBy::Annotation { .. } => "inSource",
+                        SuppressedBy::Exception { .. } => "external",
+                    };
+                    r["suppressions"] = json!([{
+                        "kind": kind,
+                        "status": "accepted",
+                        "justification": s.reason,
+                    }]);
+                }
+                if let Some(i) = index(f.rule_id) {
+                    r["ruleIndex"] = json!(i);
+                }
+                r
+            },
+        )
         .collect();
     let notifications: Vec<Value> = report
         .errors

@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
-use crate::engine::Report;
+use crate::engine::{BaselineState, Report};
 use crate::rule::{Domain, Finding, Severity};
+use crate::suppress::SuppressedBy;
 
 struct Style {
     color: bool,
@@ -104,12 +105,17 @@ pub fn render(report: &Report, color: bool) -> String {
                 .find(|r| r.id == rule_id)
                 .map(|r| r.remediation);
             for f in &group {
-                let _ = writeln!(out, "  - {}", f.message);
+                let known = if f.baseline == Some(BaselineState::Unchanged) {
+                    st.dim(" [in baseline]")
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "  - {}{known}", f.message);
                 let loc = location(f);
                 if !loc.is_empty() {
                     let _ = writeln!(out, "    {}", st.dim(&loc));
                 }
-                if Some(f.remediation.as_str()) != generic {
+                if Some(f.remediation.as_ref()) != generic {
                     let _ = writeln!(out, "    fix: {}", f.remediation);
                 }
             }
@@ -139,6 +145,57 @@ pub fn render(report: &Report, color: bool) -> String {
                 n.rule_id,
                 n.rule_name,
                 st.dim(&n.reason)
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            st.bold(&format!(
+                "Suppressed ({}): hidden on purpose, with a reason",
+                report.suppressed.len()
+            ))
+        );
+        for s in &report.suppressed {
+            let by = match &s.suppressed_by {
+                SuppressedBy::Annotation { path, line, .. } => {
+                    format!("annotation at {path}:{line}")
+                }
+                SuppressedBy::Exception { path, line } => format!("exception at {path}:{line}"),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                s.finding.rule_id,
+                s.finding.resource,
+                st.dim(&format!("{} ({by})", s.reason))
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if !report.expired_exceptions.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            st.paint(
+                "1;33",
+                &format!(
+                    "Expired exceptions ({}): they no longer hide findings; renew or remove them",
+                    report.expired_exceptions.len()
+                )
+            )
+        );
+        for e in &report.expired_exceptions {
+            let _ = writeln!(
+                out,
+                "  {}:{} [{}] expired {}: {}",
+                e.path,
+                e.line,
+                e.rules.join(", "),
+                e.expires,
+                e.reason
             );
         }
         let _ = writeln!(out);
@@ -196,6 +253,20 @@ pub fn render(report: &Report, color: bool) -> String {
     );
     if !passed.is_empty() {
         let _ = writeln!(out, "Passed: {}", passed.join(", "));
+    }
+    if s.suppressed > 0 {
+        let _ = writeln!(
+            out,
+            "Suppressed: {} finding(s), listed above.",
+            s.suppressed
+        );
+    }
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "Baseline {}: {} new, {} unchanged, {} fixed; only new findings fail the run.",
+            b.path, b.new, b.unchanged, b.fixed
+        );
     }
     let _ = writeln!(
         out,

@@ -1,8 +1,12 @@
 //! Ingress and load balancers: what the internet reaches.
 
+pub mod alb_backend_protocol_http;
+pub mod alb_without_waf;
 pub mod ingress_without_tls;
 pub mod load_balancer_open_to_world;
+pub mod load_balancer_weak_tls_policy;
 pub mod load_balancer_without_tls;
+pub mod service_classic_load_balancer;
 
 use k8s_openapi::api::core::v1::Service;
 

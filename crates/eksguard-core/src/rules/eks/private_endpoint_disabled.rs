@@ -31,7 +31,7 @@ declare_rule! {
             seed: &["001 Infrastructure - Cluster Endpoint(s) Access"],
             cis_eks: &["5.4.2"],
             kubescape: &["C-0228"],
-            prowler: &["eks_cluster_private_nodes_enabled"],
+            prowler: &["eks_cluster_private_nodes_enabled", "eks_endpoints_not_publicly_accessible"],
             urls: &["https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html"],
             ..References::NONE
         },

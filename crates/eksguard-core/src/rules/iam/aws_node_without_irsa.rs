@@ -6,7 +6,9 @@ use crate::rules::util::annotation;
 declare_rule! {
     /// ## What it does
     /// Flags the `kube-system/aws-node` service account (the Amazon VPC CNI) when it has no
-    /// IAM role of its own (`eks.amazonaws.com/role-arn` annotation).
+    /// IAM role of its own: no `eks.amazonaws.com/role-arn` annotation (IRSA), no EKS Pod
+    /// Identity association for `kube-system/aws-node`, and no `serviceAccountRoleArn` or Pod
+    /// Identity association on the `vpc-cni` add-on (when those inputs are given).
     ///
     /// ## Why is this bad?
     /// Without IRSA the CNI uses the node role, so `AmazonEKS_CNI_Policy` (which can modify
@@ -27,6 +29,11 @@ declare_rule! {
     ///   annotations:
     ///     eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/AmazonEKSVPCCNIRole
     /// ```
+    ///
+    /// ## Differences from peers
+    /// hardeneks `check_aws_node_daemonset_service_account` reads the service account the
+    /// `aws-node` DaemonSet names and accepts IRSA or a Pod Identity association, as this rule
+    /// does; CIS 5.2.1 (kubescape C-0225) asks for dedicated service-account roles in general.
     pub static RULE = Rule {
         id: "IAM006",
         name: "aws-node-without-irsa",
@@ -49,14 +56,26 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    for sa in &cx.inv.service_accounts {
+    let inv = cx.inv;
+    let pod_identity = inv
+        .pod_identity_associations
+        .iter()
+        .any(|a| a.namespace == "kube-system" && a.service_account == "aws-node");
+    let addon_role = inv.addons.iter().any(|a| {
+        a.addon_name == "vpc-cni"
+            && (a.service_account_role_arn.is_some() || !a.pod_identity_associations.is_empty())
+    });
+    if pod_identity || addon_role {
+        return;
+    }
+    for sa in &inv.service_accounts {
         if sa.res.name != "aws-node" || sa.res.namespace.as_deref() != Some("kube-system") {
             continue;
         }
         if annotation(&sa.metadata, "eks.amazonaws.com/role-arn").is_none() {
             cx.report(
                 sa,
-                "the VPC CNI service account kube-system/aws-node has no IAM role: the CNI runs with the node role's permissions",
+                "the VPC CNI service account kube-system/aws-node has no IAM role (no IRSA annotation, Pod Identity association or vpc-cni add-on role): the CNI runs with the node role's permissions",
             )
             .at("metadata");
         }

@@ -8,9 +8,10 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// Images reach the cluster without anyone learning about their known vulnerabilities.
-    /// The seeds ask for image scanning (ECR's, or GuardDuty and Inspector's). If the registry
-    /// uses Amazon Inspector enhanced scanning, the repository-level setting is ignored and
-    /// this finding can be suppressed with that reason.
+    /// The seeds ask for image scanning (ECR's, or GuardDuty and Inspector's). When the
+    /// registry's scanning configuration (`aws ecr get-registry-scanning-configuration`) is in
+    /// the input, it decides, as it does in ECR: the repository must match one of its
+    /// scan-on-push or continuous rules, and the repository-level `scanOnPush` is ignored.
     ///
     /// ## Example
     /// ```json
@@ -48,6 +49,28 @@ fn run(cx: &mut Context<'_>) {
             .image_scanning_configuration
             .as_ref()
             .is_some_and(|s| s.scan_on_push);
+        // With registry-level scanning configured, ECR ignores the repository setting: a
+        // registry rule that scans this repository on push or continuously is what counts.
+        let registry = cx.inv.ecr_registry_scanning.iter().find(|g| {
+            r.registry_id
+                .as_deref()
+                .is_none_or(|id| id == g.registry_id)
+        });
+        if let Some(g) = registry {
+            if !g.scans_automatically(&r.repository_name) {
+                cx.report(
+                    r,
+                    format!(
+                        "ECR repository {} matches no scan-on-push or continuous rule of registry {}'s {} scanning configuration",
+                        r.repository_name,
+                        g.registry_id,
+                        g.scanning_configuration.scan_type.as_deref().unwrap_or("BASIC")
+                    ),
+                )
+                .at("repositoryName");
+            }
+            continue;
+        }
         if !on {
             cx.report(
                 r,

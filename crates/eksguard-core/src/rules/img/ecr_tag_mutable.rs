@@ -20,6 +20,10 @@ declare_rule! {
     /// ```sh
     /// aws ecr put-image-tag-mutability --repository-name shop/payments --image-tag-mutability IMMUTABLE
     /// ```
+    ///
+    /// ## Differences from peers
+    /// Prowler's tag-immutability checks fail only on `MUTABLE`; eksguard also reports
+    /// `MUTABLE_WITH_EXCLUSION`, whose excluded tags can still be overwritten.
     pub static RULE = Rule {
         id: "IMG002",
         name: "ecr-tag-mutable",
@@ -32,7 +36,7 @@ declare_rule! {
             seed: &["000 Amazon Elastic Container Registry (ECR)"],
             checkov: &["CKV_AWS_51"],
             hardeneks: &["use_immutable_tags_with_ecr"],
-            prowler: &["ecr_repositories_tag_immutability"],
+            prowler: &["ecr_repositories_tag_immutability", "ecr_private_repository_tag_immutability", "ecr_repositories_immutability_tag_configured"],
             urls: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html", "https://aws.github.io/aws-eks-best-practices/security/docs/image/"],
             ..References::NONE
         },

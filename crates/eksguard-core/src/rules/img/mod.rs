@@ -1,10 +1,16 @@
 //! Images and the ECR registry.
 
+pub mod ecr_enhanced_scanning_disabled;
+pub mod ecr_registry_scanning_not_automated;
 pub mod ecr_repository_not_kms_encrypted;
+pub mod ecr_repository_policy_public;
+pub mod ecr_repository_without_lifecycle_policy;
 pub mod ecr_scan_on_push_disabled;
 pub mod ecr_tag_mutable;
 pub mod image_mutable_tag;
+pub mod image_not_from_private_ecr;
 pub mod image_not_pinned_by_digest;
+pub mod inspector_ecr_scanning_disabled;
 
 /// An image reference split into its parts.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,9 +1,7 @@
-use std::collections::BTreeSet;
-
 use crate::declare_rule;
 use crate::inventory::Input;
+use crate::netpol;
 use crate::rule::{Context, Domain, References, Scope, Severity};
-use crate::rules::util::namespaces_lacking;
 
 declare_rule! {
     /// ## What it does
@@ -38,7 +36,7 @@ declare_rule! {
             seed: &["000 Securing Pod to Pod Communications", "002 Network Security", "003 Restrict inbound and outbound traffic", "000 Network Policy: Deny All Rule"],
             cis_eks: &["4.3.2"],
             checkov: &["CKV2_K8S_6"],
-            kubescape: &["C-0206", "C-0260"],
+            kubescape: &["C-0049", "C-0054", "C-0206", "C-0260"],
             hardeneks: &["check_default_deny_policy_exists"],
             polaris: &["missingNetworkPolicy"],
             kube_score: &["pod-networkpolicy"],
@@ -52,17 +50,15 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    let covered: BTreeSet<&str> = cx
-        .inv
-        .network_policies
-        .iter()
-        .map(|p| p.res.namespace.as_deref().unwrap_or("default"))
-        .collect();
-    for ns in namespaces_lacking(cx.inv, &covered) {
+    for ns in netpol::user_namespaces(cx.inv) {
+        if !ns.policies.is_empty() {
+            continue;
+        }
         let message = format!(
             "namespace {} runs {} workload(s) and has no NetworkPolicy: all ingress and egress is allowed",
-            ns.name, ns.workloads
+            ns.name,
+            ns.workloads.len()
         );
-        cx.report(ns.target, message).on(ns.resource());
+        super::report_namespace(cx, &ns.name, message);
     }
 }

@@ -1,11 +1,33 @@
-//! Worker nodes: launch templates and node groups.
+//! Worker nodes: launch templates, node groups, running instances and kubelet configuration.
 
 pub mod imds_hop_limit_above_one;
 pub mod imdsv1_allowed;
+pub mod inspector_ec2_scanning_disabled;
+pub mod instance_imds_hop_limit_above_one;
+pub mod instance_imdsv1_allowed;
+pub mod karpenter_node_class_amazon_linux_2;
+pub mod karpenter_node_class_imds_exposed;
+pub mod karpenter_node_class_public_ip;
+pub mod karpenter_node_class_volume_unencrypted;
+pub mod kubelet_anonymous_auth_enabled;
+pub mod kubelet_authorization_always_allow;
+pub mod kubelet_client_ca_missing;
+pub mod kubelet_iptables_util_chains_disabled;
+pub mod kubelet_read_only_port_enabled;
+pub mod kubelet_server_certificate_not_rotated;
+pub mod kubelet_streaming_timeout_disabled;
+pub mod node_instance_public_ip;
+pub mod node_user_data_credentials;
 pub mod node_volume_unencrypted;
+pub mod nodegroup_amazon_linux_2;
+pub mod nodegroup_custom_ami;
+pub mod nodegroup_in_public_subnet;
+pub mod nodegroup_version_behind_cluster;
 pub mod ssh_access_enabled;
 
 use std::collections::BTreeMap;
+
+use serde_json::Value;
 
 use crate::inventory::{Inventory, LaunchTemplateVersion, Obj};
 
@@ -44,4 +66,15 @@ pub fn effective_launch_templates(inv: &Inventory) -> Vec<&Obj<LaunchTemplateVer
         }
     }
     out
+}
+
+/// Karpenter `EC2NodeClass` objects (any `karpenter.k8s.aws` version), as JSON.
+pub fn karpenter_node_classes(inv: &Inventory) -> impl Iterator<Item = &Obj<Value>> {
+    inv.other.iter().filter(|o| {
+        o.res.kind == "EC2NodeClass"
+            && o.res
+                .api_version
+                .as_deref()
+                .is_some_and(|v| v.starts_with("karpenter.k8s.aws/"))
+    })
 }

@@ -21,6 +21,10 @@ declare_rule! {
     ///   hostPath: {path: /var/run/docker.sock}
     /// ```
     /// Instead, use `emptyDir`, a PersistentVolumeClaim, a ConfigMap or a CSI volume.
+    ///
+    /// The most dangerous host paths also have rules of their own, which peers' ids map to:
+    /// POD026 (container runtime socket), POD027 (sensitive node directories) and POD028 (writable
+    /// host paths).
     pub static RULE = Rule {
         id: "POD003",
         name: "hostpath-volume",
@@ -31,13 +35,10 @@ declare_rule! {
         remediation: "Replace the hostPath volume with emptyDir, a PersistentVolumeClaim, or a CSI volume.",
         references: References {
             seed: &["000 GuardDuty Kubernetes finding types", "002 POD Security", "003 Kubernetes pod security"],
-            checkov: &["CKV_K8S_27"],
-            kubescape: &["C-0048", "C-0045"],
+            kubescape: &["C-0048"],
             hardeneks: &["disallow_host_path_or_make_it_read_only"],
             guardduty: &["Persistence:Kubernetes/ContainerWithSensitiveMount"],
             polaris: &["hostPathSet"],
-            kubelinter: &["sensitive-host-mounts", "writable-host-mount"],
-            kubesec: &["DockerSock"],
             urls: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath", "https://aws.github.io/aws-eks-best-practices/security/docs/pods/#restrict-the-use-of-hostpath-or-if-hostpath-is-necessary-restrict-which-prefixes-can-be-used-and-configure-the-volume-as-read-only"],
             ..References::NONE
         },

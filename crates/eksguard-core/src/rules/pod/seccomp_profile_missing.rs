@@ -38,7 +38,7 @@ declare_rule! {
             kubescape: &["C-0055"],
             polaris: &["linuxHardening"],
             kube_score: &["container-seccomp-profile"],
-            kubesec: &["SeccompAny", "SeccompUnconfined"],
+            kubesec: &["SeccompAny"],
             urls: &["https://kubernetes.io/docs/tutorials/security/seccomp/", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
             ..References::NONE
         },

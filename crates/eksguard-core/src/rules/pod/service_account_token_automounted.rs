@@ -25,6 +25,13 @@ declare_rule! {
     ///   serviceAccountName: web
     ///   automountServiceAccountToken: false
     /// ```
+    ///
+    /// ## Differences from peers
+    /// This rule asks whether a pod actually receives a token (neither the pod nor its
+    /// ServiceAccount turns automounting off). The newest hardeneks
+    /// `disable_service_account_token_mounts` instead checks each namespace's `default`
+    /// ServiceAccount object, whether or not a pod uses it; older hardeneks versions flagged pods
+    /// that set automounting to true, which this rule covers.
     pub static RULE = Rule {
         id: "POD008",
         name: "service-account-token-automounted",

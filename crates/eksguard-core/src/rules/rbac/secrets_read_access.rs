@@ -1,12 +1,17 @@
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
-use crate::rules::util::{grants, is_platform_rbac, roles};
+use crate::rules::rbac::{Opts, perms, phrase, report_permission};
 
 declare_rule! {
     /// ## What it does
-    /// Flags Roles and ClusterRoles that may read secrets (`get`, `list` or `watch` on
-    /// `secrets`), Kubernetes and EKS defaults excepted.
+    /// Flags every subject that may read secrets (`get`, `list` or `watch` on `secrets`), on
+    /// the RoleBinding or ClusterRoleBinding that grants it, naming subject, role and policy
+    /// rule. Roles are resolved as the API server does: Kubernetes' default roles (a binding
+    /// to `edit` or `admin` grants secrets) and aggregated ClusterRoles included. A role that
+    /// no binding of the input uses is reported on itself. Kubernetes' and EKS's own grants,
+    /// `get` limited by `resourceNames` to named secrets, and roles that grant everything
+    /// (RBAC002, RBAC003) are not reported.
     ///
     /// ## Why is this bad?
     /// Secrets hold database passwords, API keys and service-account tokens: reading them is
@@ -23,13 +28,19 @@ declare_rule! {
     /// ```
     /// Instead, mount the one secret a workload needs, or use `resourceNames` to limit `get` to
     /// named secrets.
+    ///
+    /// ## Differences from peers
+    /// kube-bench 4.1.2 audits namespaced Roles only and Checkov CKV2_K8S_5 only bindings of
+    /// service accounts; KubeLinter `access-to-secrets` also counts create and delete. This
+    /// rule counts exactly the verbs that return secret values, for every subject, and knows
+    /// the default roles.
     pub static RULE = Rule {
         id: "RBAC004",
         name: "secrets-read-access",
         domain: Domain::Rbac,
         severity: Severity::High,
-        scope: Scope::Object,
-        summary: "Role can read secrets",
+        scope: Scope::Cluster,
+        summary: "Subject can read secrets",
         remediation: "Remove get/list/watch on secrets, or limit get to named secrets with resourceNames in a namespaced Role.",
         references: References {
             seed: &["003 Use namespaces and secrets", "001 Authentication"],
@@ -40,36 +51,12 @@ declare_rule! {
             urls: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/", "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"],
             ..References::NONE
         },
-        needs: &[Input::Roles],
+        needs: &[Input::Rbac],
         check: run,
     };
 }
 
 fn run(cx: &mut Context<'_>) {
-    for r in roles(cx.inv) {
-        if is_platform_rbac(r.meta) {
-            continue;
-        }
-        for (i, rule) in r.rules.iter().enumerate() {
-            let named = rule.resource_names.as_ref().is_some_and(|n| !n.is_empty());
-            let verbs: Vec<&str> = ["get", "list", "watch"]
-                .into_iter()
-                // `get` limited to named secrets is the recommended narrow grant.
-                .filter(|v| grants(rule, v, "", "secrets") && !(named && *v == "get"))
-                .collect();
-            if verbs.is_empty() {
-                continue;
-            }
-            let scope = if r.cluster_scoped {
-                "in every namespace it is bound for"
-            } else {
-                "in its namespace"
-            };
-            cx.report(
-                r.target,
-                format!("{} can {} secrets {scope}", r.describe(), verbs.join("/")),
-            )
-            .at(format!("rules[{i}]"));
-        }
-    }
+    let p = perms(&["get", "list", "watch"], &["secrets"]);
+    report_permission(cx, &p, Opts::default(), phrase);
 }

@@ -4,7 +4,8 @@ use crate::rule::{Context, Domain, References, Scope, Severity};
 
 declare_rule! {
     /// ## What it does
-    /// Flags EBS StorageClasses (`ebs.csi.aws.com` or the in-tree `kubernetes.io/aws-ebs`)
+    /// Flags EBS StorageClasses (`ebs.csi.aws.com`, EKS Auto Mode's `ebs.csi.eks.amazonaws.com`
+    /// or the in-tree `kubernetes.io/aws-ebs`)
     /// without `parameters.encrypted: "true"`.
     ///
     /// ## Why is this bad?
@@ -47,7 +48,7 @@ fn run(cx: &mut Context<'_>) {
     for sc in &cx.inv.storage_classes {
         if !matches!(
             sc.provisioner.as_str(),
-            "ebs.csi.aws.com" | "kubernetes.io/aws-ebs"
+            "ebs.csi.aws.com" | "ebs.csi.eks.amazonaws.com" | "kubernetes.io/aws-ebs"
         ) {
             continue;
         }

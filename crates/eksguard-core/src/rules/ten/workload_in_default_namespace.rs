@@ -18,6 +18,11 @@ declare_rule! {
     /// metadata: {name: reports, namespace: default}
     /// ```
     /// Instead, create a namespace for the application and its team.
+    ///
+    /// ## Differences from peers
+    /// CKV_K8S_21 and KubeLinter `use-namespace` also flag manifests with no namespace at all, and
+    /// KubeLinter also flags Services; eksguard reports only workloads placed in `default`
+    /// explicitly, where the manifest itself decides the namespace.
     pub static RULE = Rule {
         id: "TEN001",
         name: "workload-in-default-namespace",
@@ -31,6 +36,7 @@ declare_rule! {
             cis_eks: &["4.5.2"],
             checkov: &["CKV_K8S_21"],
             kubescape: &["C-0061", "C-0212"],
+            kubelinter: &["use-namespace"],
             urls: &["https://docs.aws.amazon.com/eks/latest/best-practices/tenant-isolation.html", "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/", "https://aws.github.io/aws-eks-best-practices/security/docs/multitenancy/"],
             ..References::NONE
         },

@@ -1,0 +1,482 @@
+//! `eksguard.toml`: which rules run, severity overrides, and exceptions that can be trusted:
+//! every exception names its rules, says why, and may expire.
+//!
+//! ```toml
+//! select = ["POD", "RBAC"]          # like --select (optional)
+//! ignore = ["TEN001"]               # like --ignore (optional)
+//! annotations = true                # honour eksguard.io/ignore annotations (default true)
+//!
+//! [severity]                        # override a rule's severity
+//! IMG001 = "low"
+//!
+//! [[exception]]
+//! rules = ["POD002"]                # rule ids, names, or a peer tool's id
+//! namespaces = ["monitoring"]       # glob patterns (* and ?); omitted: any namespace
+//! resources = ["node-exporter*"]    # glob patterns on the resource name; omitted: any
+//! kinds = ["DaemonSet"]             # omitted: any kind
+//! reason = "node-exporter reads host metrics through the host PID namespace"
+//! expires = 2027-03-31              # optional; an expired exception no longer applies
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::inventory::{LoadError, ResourceRef};
+use crate::rule::{Rule, Severity};
+use crate::rules::{self, RULES};
+
+/// A calendar date (UTC). The engine is given "today" so that reports are reproducible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// The date `days` days after 1970-01-01 (Howard Hinnant's civil-from-days).
+    pub fn from_unix_days(days: i64) -> Self {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Self {
+            year: i32::try_from(year).unwrap_or(i32::MAX),
+            month: u8::try_from(month).unwrap_or(1),
+            day: u8::try_from(day).unwrap_or(1),
+        }
+    }
+}
+
+impl std::str::FromStr for Date {
+    type Err = String;
+    /// `YYYY-MM-DD`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a date (expected YYYY-MM-DD)");
+        let mut parts = s.trim().splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u8 = m.parse().map_err(|_| bad())?;
+        let day: u8 = d.parse().map_err(|_| bad())?;
+        if y.len() != 4 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return Err(bad());
+        }
+        Ok(Self { year, month, day })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// `*` (any run of characters) and `?` (one character) glob matching, case-sensitive.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some(s) => {
+                    pi = s + 1;
+                    mark += 1;
+                    ti = mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// One exception of `eksguard.toml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exception {
+    /// Rule ids this exception covers.
+    pub rules: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+    /// Where the exception is written.
+    pub path: String,
+    pub line: u32,
+}
+
+impl Exception {
+    /// Whether this exception covers a finding of `rule_id` on `res`.
+    pub fn covers(&self, rule_id: &str, res: &ResourceRef) -> bool {
+        let any = |pats: &[String], v: Option<&str>| {
+            pats.is_empty() || v.is_some_and(|v| pats.iter().any(|p| glob_match(p, v)))
+        };
+        self.rules.contains(&rule_id)
+            && any(&self.namespaces, res.namespace.as_deref())
+            && any(&self.resources, Some(&res.name))
+            && (self.kinds.is_empty()
+                || self.kinds.iter().any(|k| k.eq_ignore_ascii_case(&res.kind)))
+    }
+
+    /// Whether the exception has expired on `today` (it applies through its expiry date).
+    pub fn expired(&self, today: Option<Date>) -> bool {
+        matches!((self.expires, today), (Some(e), Some(t)) if t > e)
+    }
+
+    /// `eksguard.toml:12`.
+    pub fn origin(&self) -> String {
+        format!("{}:{}", self.path, self.line)
+    }
+}
+
+/// A parsed, validated `eksguard.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub path: String,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<&'static str, Severity>,
+    /// Whether `eksguard.io/ignore` annotations are honoured (a platform team may turn this off
+    /// so that only reviewed exceptions in this file hide findings).
+    pub annotations: bool,
+    pub exceptions: Vec<Exception>,
+}
+
+impl Config {
+    /// The configuration used when there is no file.
+    pub fn empty() -> Self {
+        Self {
+            annotations: true,
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    annotations: Option<bool>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    exception: Vec<Spanned<RawException>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawException {
+    rules: Vec<Spanned<String>>,
+    #[serde(default)]
+    namespaces: Vec<String>,
+    #[serde(default)]
+    resources: Vec<String>,
+    #[serde(default)]
+    kinds: Vec<String>,
+    reason: Option<String>,
+    expires: Option<Spanned<toml::Value>>,
+}
+
+/// Resolve a token naming rules: an id, a name, an id prefix (`POD`, `RBAC00`), or a peer
+/// tool's id (`CKV_K8S_16`, `C-0057`, `5.4.2`). Empty when nothing matches.
+pub fn resolve_rules(token: &str) -> Vec<&'static Rule> {
+    let t = token.trim();
+    if t.is_empty() {
+        return Vec::new();
+    }
+    let found = rules::find(t);
+    if !found.is_empty() {
+        return found;
+    }
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| {
+            r.id.get(..t.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(t))
+        })
+        .collect()
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    let upto = text.get(..offset.min(text.len())).unwrap_or(text);
+    u32::try_from(upto.bytes().filter(|b| *b == b'\n').count() + 1).unwrap_or(u32::MAX)
+}
+
+/// Parse and validate `eksguard.toml`. Every problem is reported, each with its line: an
+/// unknown rule, a missing reason, a bad date or severity, an unknown key.
+pub fn parse(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
+    let err = |line: Option<u32>, message: String| LoadError {
+        path: path.to_string(),
+        line,
+        message,
+    };
+    let raw: Raw = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start));
+            return Err(vec![err(line, e.message().trim().to_string())]);
+        }
+    };
+    let mut errors = Vec::new();
+    let mut check_tokens = |list: &[Spanned<String>], key: &str| -> Vec<String> {
+        for t in list {
+            if resolve_rules(t.get_ref()).is_empty() {
+                errors.push(err(
+                    Some(line_of(text, t.span().start)),
+                    format!(
+                        "{key}: no rule matches `{}` (see `eksguard rules`)",
+                        t.get_ref()
+                    ),
+                ));
+            }
+        }
+        list.iter().map(|t| t.get_ref().clone()).collect()
+    };
+    let select = check_tokens(&raw.select, "select");
+    let ignore = check_tokens(&raw.ignore, "ignore");
+
+    let mut severity = BTreeMap::new();
+    for (k, v) in &raw.severity {
+        let line = Some(line_of(text, k.span().start));
+        let rules = resolve_rules(k.get_ref());
+        if rules.is_empty() {
+            errors.push(err(
+                line,
+                format!("severity: no rule matches `{}`", k.get_ref()),
+            ));
+            continue;
+        }
+        match v.get_ref().parse::<Severity>() {
+            Ok(s) => {
+                for r in rules {
+                    severity.insert(r.id, s);
+                }
+            }
+            Err(e) => errors.push(err(line, format!("severity.{}: {e}", k.get_ref()))),
+        }
+    }
+
+    let mut exceptions = Vec::new();
+    for (i, spanned) in raw.exception.iter().enumerate() {
+        let line = line_of(text, spanned.span().start);
+        let e = spanned.get_ref();
+        let at = |l: u32| Some(l);
+        let mut ids: Vec<&'static str> = Vec::new();
+        if e.rules.is_empty() {
+            errors.push(err(
+                at(line),
+                format!(
+                    "exception #{}: `rules` is empty; name the rules it covers",
+                    i + 1
+                ),
+            ));
+        }
+        for t in &e.rules {
+            let found = resolve_rules(t.get_ref());
+            if found.is_empty() {
+                errors.push(err(
+                    at(line_of(text, t.span().start)),
+                    format!(
+                        "exception #{}: no rule matches `{}` (see `eksguard rules`)",
+                        i + 1,
+                        t.get_ref()
+                    ),
+                ));
+            }
+            for r in found {
+                if !ids.contains(&r.id) {
+                    ids.push(r.id);
+                }
+            }
+        }
+        let reason = e.reason.as_deref().map(str::trim).unwrap_or_default();
+        if reason.is_empty() {
+            errors.push(err(
+                at(line),
+                format!(
+                    "exception #{}: `reason` is required: say why these findings are accepted",
+                    i + 1
+                ),
+            ));
+        }
+        let expires = match &e.expires {
+            None => None,
+            Some(v) => {
+                let l = at(line_of(text, v.span().start));
+                let parsed = match v.get_ref() {
+                    toml::Value::String(s) => s.parse::<Date>(),
+                    toml::Value::Datetime(d) => match (d.date, d.time) {
+                        (Some(date), None) => Ok(Date {
+                            year: i32::from(date.year),
+                            month: date.month,
+                            day: date.day,
+                        }),
+                        _ => Err(format!("`{d}` is not a date (expected YYYY-MM-DD)")),
+                    },
+                    other => Err(format!(
+                        "a {} is not a date (expected YYYY-MM-DD)",
+                        other.type_str()
+                    )),
+                };
+                match parsed {
+                    Ok(d) => Some(d),
+                    Err(m) => {
+                        errors.push(err(l, format!("exception #{}: expires: {m}", i + 1)));
+                        None
+                    }
+                }
+            }
+        };
+        exceptions.push(Exception {
+            rules: ids,
+            namespaces: e.namespaces.clone(),
+            resources: e.resources.clone(),
+            kinds: e.kinds.clone(),
+            reason: reason.to_string(),
+            expires,
+            path: path.to_string(),
+            line,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Config {
+        path: path.to_string(),
+        select,
+        ignore,
+        severity,
+        annotations: raw.annotations.unwrap_or(true),
+        exceptions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_unix_days(20_415).to_string(), "2025-11-23");
+        assert_eq!(Date::from_unix_days(-1).to_string(), "1969-12-31");
+        assert!("2026-13-01".parse::<Date>().is_err());
+        assert!("26-01-01".parse::<Date>().is_err());
+        assert_eq!(
+            "2026-02-03".parse::<Date>().map(|d| d.to_string()),
+            Ok("2026-02-03".into())
+        );
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("node-exporter*", "node-exporter-abc"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("team-?", "team-a"));
+        assert!(!glob_match("team-?", "team-ab"));
+        assert!(glob_match("*-system", "kube-system"));
+        assert!(!glob_match("kube-*", "default"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
+    }
+
+    #[test]
+    fn a_valid_file() {
+        let text = r#"
+ignore = ["TEN"]
+[severity]
+IMG001 = "low"
+[[exception]]
+rules = ["POD002", "CKV_K8S_16"]
+namespaces = ["monitoring"]
+resources = ["node-exporter*"]
+reason = "reads host metrics"
+expires = 2027-03-31
+"#;
+        let c = parse("eksguard.toml", text).expect("valid");
+        assert_eq!(c.severity.get("IMG001"), Some(&Severity::Low));
+        let e = &c.exceptions[0];
+        assert_eq!(e.rules, ["POD002", "POD001"]);
+        assert_eq!(e.line, 5);
+        assert_eq!(
+            e.expires.map(|d| d.to_string()).as_deref(),
+            Some("2027-03-31")
+        );
+        let res = ResourceRef {
+            kind: "DaemonSet".into(),
+            namespace: Some("monitoring".into()),
+            name: "node-exporter-x".into(),
+            api_version: None,
+            arn: None,
+        };
+        assert!(e.covers("POD002", &res));
+        assert!(!e.covers("POD003", &res));
+        assert!(!e.expired("2027-03-31".parse().ok()));
+        assert!(e.expired("2027-04-01".parse().ok()));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let text = "[[exception]]\nrules = [\"POD999\"]\n\n[[exception]]\nrules = [\"POD001\"]\nexpires = \"soon\"\n";
+        let errs = parse("e.toml", text).expect_err("invalid");
+        let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("e.toml:2:") && m.contains("POD999")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("e.toml:1:") && m.contains("reason")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("e.toml:6:") && m.contains("soon")),
+            "{msgs:?}"
+        );
+        let unknown = parse("e.toml", "[[exceptions]]\nrules=[]\n").expect_err("unknown key");
+        assert_eq!(unknown[0].line, Some(1));
+        assert!(
+            unknown[0].message.contains("exceptions"),
+            "{}",
+            unknown[0].message
+        );
+    }
+}
