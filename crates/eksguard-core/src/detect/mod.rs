@@ -1,0 +1,960 @@
+//! Threat detection from Kubernetes audit logs (`eksguard detect`).
+//!
+//! Audit events stream through [`Engine`]: each event is parsed once (zero-copy where the text
+//! allows), handed to every selected detector, and each detector's hits aggregate into one
+//! finding per rule and key (count, first and last seen, bounded evidence). Detectors are the
+//! `AUD` rules of the catalog (`Scope::Audit`); their detection functions are registered by rule
+//! id in [`crate::rules::aud::DETECTORS`]. Event time, never wall-clock time, drives windows.
+//! Every map is capped, so memory stays bounded however long the input. The whole state
+//! (aggregates, windows, baselines, input offsets) serializes to JSON for `--state`
+//! checkpoints.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
+pub mod event;
+pub mod intel;
+pub mod reader;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{NotEvaluated, Report, SCHEMA_VERSION, SeverityCounts, Summary, Tool};
+use crate::inventory::{LoadError, ResourceRef};
+use crate::rule::{Finding, Rule, Scope};
+
+pub use event::Event;
+pub use intel::ThreatIntel;
+
+/// A detection function: look at one event, report hits into the context.
+pub type DetectFn = fn(&Event<'_>, &mut Cx<'_>);
+
+/// An `AUD` rule and its detection function.
+#[derive(Debug, Clone, Copy)]
+pub struct Detector {
+    pub rule: &'static Rule,
+    pub detect: DetectFn,
+}
+
+/// The registered detector of `rule`, if it is an audit rule.
+pub fn detector_of(rule: &Rule) -> Option<Detector> {
+    crate::rules::aud::DETECTORS
+        .iter()
+        .find(|d| d.rule.id == rule.id)
+        .copied()
+}
+
+/// Tunables. Defaults suit a production cluster; tests shorten the windows.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Longest accepted line, in bytes.
+    pub max_line: usize,
+    /// Largest pretty-printed document (CloudWatch CLI output), in bytes.
+    pub max_document: usize,
+    /// Anomaly detection learns for this long (event time from the first event) before it
+    /// reports.
+    pub warmup_secs: i64,
+    /// Errors (401/403/404) from one source within `burst_window_secs` that make a burst.
+    pub burst_threshold: u32,
+    pub burst_window_secs: i64,
+    /// Distinct secrets one identity reads within `enum_window_secs` that make an enumeration.
+    pub enum_threshold: usize,
+    pub enum_window_secs: i64,
+    /// Most aggregated findings kept (the oldest are evicted and counted beyond it).
+    pub max_findings: usize,
+    /// Most identities, sources and windows remembered per kind.
+    pub max_identities: usize,
+    /// Evidence values kept per finding and field.
+    pub max_evidence: usize,
+    pub intel: ThreatIntel,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            max_line: reader::DEFAULT_MAX_LINE,
+            max_document: reader::DEFAULT_MAX_DOCUMENT,
+            warmup_secs: 24 * 3600,
+            burst_threshold: 20,
+            burst_window_secs: 300,
+            enum_threshold: 10,
+            enum_window_secs: 600,
+            max_findings: 100_000,
+            max_identities: 50_000,
+            max_evidence: 10,
+            intel: ThreatIntel::default(),
+        }
+    }
+}
+
+/// A map from names (identities, addresses) that keeps at most `cap` entries: when full, the
+/// least recently touched half goes. Lookups take `&str`, so the hot path allocates only when a
+/// name is new.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Capped<V> {
+    map: HashMap<String, (V, u64)>,
+    tick: u64,
+    pub evicted: u64,
+}
+
+impl<V> Default for Capped<V> {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            tick: 0,
+            evicted: 0,
+        }
+    }
+}
+
+impl<V> Capped<V> {
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub fn get(&self, k: &str) -> Option<&V> {
+        self.map.get(k).map(|(v, _)| v)
+    }
+
+    /// The entry for `k`, created with `init` if absent; touching it keeps it. (Always `Some`;
+    /// an `Option` because the standard map cannot hand back a fresh entry without a second
+    /// lookup.)
+    pub fn entry(&mut self, k: &str, cap: usize, init: impl FnOnce() -> V) -> Option<&mut V> {
+        self.tick += 1;
+        let tick = self.tick;
+        if !self.map.contains_key(k) {
+            if self.map.len() >= cap.max(2) {
+                self.evict_half();
+            }
+            self.map.insert(k.to_string(), (init(), tick));
+        }
+        self.map.get_mut(k).map(|slot| {
+            slot.1 = tick;
+            &mut slot.0
+        })
+    }
+
+    fn evict_half(&mut self) {
+        let mut ticks: Vec<u64> = self.map.values().map(|(_, t)| *t).collect();
+        let mid = ticks.len() / 2;
+        let (_, median, _) = ticks.select_nth_unstable(mid);
+        let median = *median;
+        let before = self.map.len();
+        self.map.retain(|_, (_, t)| *t > median);
+        self.evicted += (before - self.map.len()) as u64;
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.map.values().map(|(v, _)| v)
+    }
+}
+
+/// Errors from one source inside a window.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Window {
+    pub start: i64,
+    pub count: u32,
+    pub names: BTreeSet<String>,
+    /// Whether this window already reported.
+    pub fired: bool,
+}
+
+impl Window {
+    /// Restart the window when `t` is past it.
+    pub fn roll(&mut self, t: i64, secs: i64) {
+        if t - self.start > secs * 1_000_000 || t < self.start {
+            *self = Window {
+                start: t,
+                ..Window::default()
+            };
+        }
+    }
+}
+
+/// What one identity has done: the baseline of anomaly detection.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Profile {
+    pub first_seen: i64,
+    /// Bit set of [`Action`]s seen.
+    pub actions: u32,
+    /// Hashes of the source networks seen (at most [`PROFILE_NETWORKS`]).
+    #[serde(default)]
+    pub networks: Vec<u64>,
+    /// Hashes of the client products (user agents up to the first `/`) seen (at most
+    /// [`PROFILE_CLIENTS`]).
+    #[serde(default)]
+    pub clients: Vec<u64>,
+}
+
+/// Source networks remembered per identity.
+pub const PROFILE_NETWORKS: usize = 16;
+/// Client products remembered per identity.
+pub const PROFILE_CLIENTS: usize = 8;
+
+/// FNV-1a of a string: compact baseline entries.
+pub fn hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The network of a source address for baselines: the /16 of an IPv4 address (a VPC), the /48
+/// of an IPv6 one; None for names (AWS-internal callers).
+pub fn network_of(ip: &str) -> Option<String> {
+    match ip.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, _, _] = v4.octets();
+            Some(format!("{a}.{b}.0.0/16"))
+        }
+        std::net::IpAddr::V6(v6) => {
+            let [a, b, c, ..] = v6.segments();
+            Some(format!("{a:x}:{b:x}:{c:x}::/48"))
+        }
+    }
+}
+
+/// The baseline key of [`network_of`], computed without allocating: learning runs on every
+/// event.
+pub fn network_key(ip: &str) -> Option<u64> {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    match ip.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, _, _] = v4.octets();
+            for x in [4, a, b] {
+                mix(x);
+            }
+        }
+        std::net::IpAddr::V6(v6) => {
+            mix(6);
+            for seg in v6.segments().into_iter().take(3) {
+                for x in seg.to_be_bytes() {
+                    mix(x);
+                }
+            }
+        }
+    }
+    Some(h)
+}
+
+/// The client product of a user agent: `kubectl/v1.31.0 (darwin/arm64)` is `kubectl`.
+pub fn client_of(user_agent: &str) -> &str {
+    user_agent.split('/').next().unwrap_or_default().trim()
+}
+
+/// Sensitive actions whose first appearance for an identity is an anomaly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SecretsAccessed,
+    RoleBindingCreated,
+    RoleCreated,
+    ExecInPod,
+    WorkloadDeployed,
+    PermissionChecked,
+}
+
+impl Action {
+    pub fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+/// State detectors share across events. Serialized into `--state` checkpoints.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Shared {
+    /// Event time of the first event: the warm-up starts there.
+    pub first_time: Option<i64>,
+    pub error_bursts: Capped<Window>,
+    pub secret_reads: Capped<Window>,
+    pub profiles: Capped<Profile>,
+    /// Image repositories deployed during the warm-up.
+    pub images: Capped<()>,
+    /// Audit IDs of exec/attach/port-forward streams already counted (both stages are logged).
+    pub streams: VecDeque<String>,
+}
+
+impl Shared {
+    /// Whether the warm-up is over at `t`.
+    pub fn warmed_up(&self, t: i64, opts: &Options) -> bool {
+        self.first_time
+            .is_some_and(|f| t - f >= opts.warmup_secs.saturating_mul(1_000_000))
+    }
+}
+
+struct Hit {
+    rule: usize,
+    key: String,
+    message: String,
+    resource: ResourceRef,
+}
+
+/// What a detector sees besides the event, and where it reports.
+pub struct Cx<'s> {
+    pub state: &'s mut Shared,
+    pub opts: &'s Options,
+    rule: usize,
+    hits: &'s mut Vec<Hit>,
+}
+
+impl Cx<'_> {
+    /// Report a hit. Hits with the same `key` aggregate into one finding (the first message
+    /// and resource are kept).
+    pub fn fire(&mut self, key: String, resource: ResourceRef, message: String) {
+        self.hits.push(Hit {
+            rule: self.rule,
+            key,
+            message,
+            resource,
+        });
+    }
+}
+
+/// The Kubernetes object an event acts on, as a finding's resource.
+pub fn object_of(ev: &Event<'_>) -> ResourceRef {
+    let o = &ev.object_ref;
+    let mut kind = o.resource.to_string();
+    if !o.subresource.is_empty() {
+        kind.push('/');
+        kind.push_str(&o.subresource);
+    }
+    ResourceRef {
+        kind,
+        namespace: (!o.namespace.is_empty()).then(|| o.namespace.to_string()),
+        name: o.name.to_string(),
+        api_version: None,
+        arn: None,
+    }
+}
+
+/// An identity (user or service account) as a finding's resource.
+pub fn identity_of(ev: &Event<'_>) -> ResourceRef {
+    ResourceRef {
+        kind: "User".into(),
+        namespace: None,
+        name: ev.username().to_string(),
+        api_version: None,
+        arn: None,
+    }
+}
+
+/// A source address as a finding's resource.
+pub fn source_of(ip: &str) -> ResourceRef {
+    ResourceRef {
+        kind: "SourceIP".into(),
+        namespace: None,
+        name: ip.to_string(),
+        api_version: None,
+        arn: None,
+    }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with signature
+fn ser_time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&event::format_time(*t))
+}
+
+fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let s = String::deserialize(d)?;
+    event::parse_time(&s).ok_or_else(|| serde::de::Error::custom("bad timestamp"))
+}
+
+/// What an analyst needs to judge a finding: how often, when, who, from where, what.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub count: u64,
+    #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
+    pub first_seen: i64,
+    #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
+    pub last_seen: i64,
+    /// The first audit IDs (at most `max_evidence`).
+    pub audit_ids: Vec<String>,
+    pub users: BTreeSet<String>,
+    pub groups: BTreeSet<String>,
+    pub source_ips: BTreeSet<String>,
+    pub user_agents: BTreeSet<String>,
+    pub verbs: BTreeSet<String>,
+    pub object_refs: BTreeSet<String>,
+    pub response_codes: BTreeSet<u16>,
+}
+
+fn add_bounded(set: &mut BTreeSet<String>, v: &str, cap: usize) {
+    if !v.is_empty() && set.len() < cap && !set.contains(v) {
+        set.insert(v.to_string());
+    }
+}
+
+impl Evidence {
+    fn add(&mut self, ev: &Event<'_>, cap: usize) {
+        if self.count == 0 || ev.time < self.first_seen {
+            self.first_seen = ev.time;
+        }
+        if self.count == 0 || ev.time > self.last_seen {
+            self.last_seen = ev.time;
+        }
+        self.count += 1;
+        if self.audit_ids.len() < cap && !ev.audit_id.is_empty() {
+            self.audit_ids.push(ev.audit_id.to_string());
+        }
+        add_bounded(&mut self.users, ev.username(), cap);
+        for g in &ev.user.groups {
+            add_bounded(&mut self.groups, g, cap);
+        }
+        for ip in &ev.source_ips {
+            add_bounded(&mut self.source_ips, ip, cap);
+        }
+        add_bounded(&mut self.user_agents, &ev.user_agent, cap);
+        add_bounded(&mut self.verbs, ev.verb(), cap);
+        if !ev.resource().is_empty() {
+            add_bounded(&mut self.object_refs, &ev.target(), cap);
+        }
+        if self.response_codes.len() < cap && ev.code() != 0 {
+            self.response_codes.insert(ev.code());
+        }
+    }
+}
+
+/// One aggregated finding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Aggregate {
+    pub rule_id: String,
+    pub key: String,
+    pub message: String,
+    pub resource: ResourceRef,
+    pub evidence: Evidence,
+    #[serde(skip)]
+    dirty: bool,
+}
+
+/// A line that was not an audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Malformed {
+    pub source: String,
+    pub line: u64,
+    pub message: String,
+}
+
+/// Counters over the whole run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stats {
+    pub lines: u64,
+    pub events: u64,
+    /// Events skipped as a duplicate stage of the same request.
+    pub duplicate_stages: u64,
+    pub malformed: u64,
+    pub oversized: u64,
+    /// Findings evicted because `max_findings` was reached.
+    pub findings_evicted: u64,
+}
+
+/// Where reading of one input stopped: resume there.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub offset: u64,
+    pub line: u64,
+}
+
+/// Everything a checkpoint holds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    pub stats: Stats,
+    pub shared: Shared,
+    pub aggregates: Vec<Aggregate>,
+    /// The first malformed lines (at most 1000; `stats.malformed` counts them all).
+    pub malformed: Vec<Malformed>,
+    pub inputs: BTreeMap<String, Position>,
+}
+
+/// Version of the `--state` file format.
+pub const STATE_VERSION: u32 = 1;
+const MAX_MALFORMED_KEPT: usize = 1000;
+const MAX_STREAMS: usize = 4096;
+
+/// The streaming detection engine.
+pub struct Engine {
+    detectors: Vec<Detector>,
+    opts: Options,
+    shared: Shared,
+    aggregates: HashMap<(usize, String), Aggregate>,
+    stats: Stats,
+    malformed: Vec<Malformed>,
+    inputs: BTreeMap<String, Position>,
+    hits: Vec<Hit>,
+    last_time: i64,
+}
+
+impl Engine {
+    /// An engine running `rules` (rules without a detector are ignored: they are not audit
+    /// rules).
+    pub fn new(rules: &[&'static Rule], opts: Options) -> Self {
+        let detectors = rules.iter().filter_map(|r| detector_of(r)).collect();
+        Self {
+            detectors,
+            opts,
+            shared: Shared::default(),
+            aggregates: HashMap::new(),
+            stats: Stats::default(),
+            malformed: Vec::new(),
+            inputs: BTreeMap::new(),
+            hits: Vec::new(),
+            last_time: 0,
+        }
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub fn malformed(&self) -> &[Malformed] {
+        &self.malformed
+    }
+
+    /// Where `source` was last read to.
+    pub fn position(&self, source: &str) -> Position {
+        self.inputs.get(source).cloned().unwrap_or_default()
+    }
+
+    /// Record that `source` has been consumed up to `pos`.
+    pub fn set_position(&mut self, source: &str, pos: Position) {
+        self.inputs.insert(source.to_string(), pos);
+    }
+
+    /// Record a line that is not an event.
+    pub fn reject(&mut self, source: &str, line: u64, message: String) {
+        self.stats.malformed += 1;
+        if self.malformed.len() < MAX_MALFORMED_KEPT {
+            self.malformed.push(Malformed {
+                source: source.to_string(),
+                line,
+                message,
+            });
+        }
+    }
+
+    /// An oversized line, skipped.
+    pub fn reject_oversized(&mut self, source: &str, line: u64, len: u64) {
+        self.stats.oversized += 1;
+        let max = self.opts.max_line;
+        self.reject(
+            source,
+            line,
+            format!("line of {len} bytes is longer than the limit of {max} bytes; skipped"),
+        );
+    }
+
+    /// One line of input: an audit event, or a CloudWatch Logs record holding events.
+    pub fn process_line(&mut self, source: &str, line: u64, text: &str) {
+        self.stats.lines += 1;
+        if text.trim().is_empty() {
+            return;
+        }
+        match serde_json::from_str::<Event<'_>>(text) {
+            Ok(ev) => self.process_parsed(source, line, ev),
+            Err(e) => self.reject(source, line, format!("not an audit event: {e}")),
+        }
+    }
+
+    /// A whole JSON document (pretty-printed CloudWatch Logs CLI output or one event);
+    /// `line` is where it starts.
+    pub fn process_document(&mut self, source: &str, line: u64, text: &str) {
+        match serde_json::from_str::<Event<'_>>(text) {
+            Ok(ev) => self.process_parsed(source, line, ev),
+            Err(e) => self.reject(
+                source,
+                line + e.line().saturating_sub(1) as u64,
+                format!("not an audit event or CloudWatch Logs output: {e}"),
+            ),
+        }
+    }
+
+    fn process_parsed(&mut self, source: &str, line: u64, mut ev: Event<'_>) {
+        let wrapped = ev.events.take().into_iter().chain(ev.log_events.take());
+        let mut any = false;
+        for list in wrapped {
+            any = true;
+            for (i, le) in list.iter().enumerate() {
+                match serde_json::from_str::<Event<'_>>(&le.message) {
+                    Ok(inner) if !inner.audit_id.is_empty() || !inner.verb.is_empty() => {
+                        self.process_event(inner);
+                    }
+                    Ok(_) => self.reject(
+                        source,
+                        line,
+                        format!("CloudWatch event {i}: message is not an audit event"),
+                    ),
+                    Err(e) => self.reject(
+                        source,
+                        line,
+                        format!("CloudWatch event {i}: message is not an audit event: {e}"),
+                    ),
+                }
+            }
+        }
+        if any {
+            return;
+        }
+        if ev.audit_id.is_empty() && ev.verb.is_empty() {
+            self.reject(
+                source,
+                line,
+                "not an audit event: no auditID or verb".to_string(),
+            );
+            return;
+        }
+        self.process_event(ev);
+    }
+
+    /// Run every detector on one event.
+    pub fn process_event(&mut self, mut ev: Event<'_>) {
+        let streaming = matches!(ev.subresource(), "exec" | "attach" | "portforward");
+        match ev.stage.as_str() {
+            "RequestReceived" => return,
+            "ResponseStarted" if !streaming => return,
+            _ => {}
+        }
+        if streaming && !ev.audit_id.is_empty() {
+            let id = ev.audit_id.as_str();
+            if self.shared.streams.iter().any(|s| s == id) {
+                self.stats.duplicate_stages += 1;
+                return;
+            }
+            if self.shared.streams.len() >= MAX_STREAMS {
+                self.shared.streams.pop_front();
+            }
+            self.shared.streams.push_back(id.to_string());
+        }
+        ev.time = event::parse_time(&ev.request_received_timestamp)
+            .or_else(|| event::parse_time(&ev.stage_timestamp))
+            .unwrap_or(self.last_time);
+        self.last_time = self.last_time.max(ev.time);
+        self.stats.events += 1;
+        if self.shared.first_time.is_none_or(|f| ev.time < f) {
+            self.shared.first_time = Some(ev.time);
+        }
+        let mut hits = std::mem::take(&mut self.hits);
+        {
+            let mut cx = Cx {
+                state: &mut self.shared,
+                opts: &self.opts,
+                rule: 0,
+                hits: &mut hits,
+            };
+            for (i, d) in self.detectors.iter().enumerate() {
+                cx.rule = i;
+                (d.detect)(&ev, &mut cx);
+            }
+        }
+        crate::rules::aud::learn(&ev, &mut self.shared, &self.opts);
+        for hit in hits.drain(..) {
+            self.aggregate(hit, &ev);
+        }
+        self.hits = hits;
+    }
+
+    fn aggregate(&mut self, hit: Hit, ev: &Event<'_>) {
+        let cap = self.opts.max_evidence;
+        let key = (hit.rule, hit.key);
+        if !self.aggregates.contains_key(&key) && self.aggregates.len() >= self.opts.max_findings {
+            self.evict_findings();
+        }
+        let rule_id = self
+            .detectors
+            .get(hit.rule)
+            .map(|d| d.rule.id)
+            .unwrap_or_default();
+        let agg = self
+            .aggregates
+            .entry(key)
+            .or_insert_with_key(|k| Aggregate {
+                rule_id: rule_id.to_string(),
+                key: k.1.clone(),
+                message: hit.message,
+                resource: hit.resource,
+                evidence: Evidence::default(),
+                dirty: true,
+            });
+        agg.evidence.add(ev, cap);
+        agg.dirty = true;
+    }
+
+    /// Drop the half of the findings seen least recently.
+    fn evict_findings(&mut self) {
+        let mut times: Vec<i64> = self
+            .aggregates
+            .values()
+            .map(|a| a.evidence.last_seen)
+            .collect();
+        let mid = times.len() / 2;
+        let (_, median, _) = times.select_nth_unstable(mid);
+        let median = *median;
+        let before = self.aggregates.len();
+        self.aggregates.retain(|_, a| a.evidence.last_seen > median);
+        self.stats.findings_evicted += (before - self.aggregates.len()) as u64;
+    }
+
+    fn rule_index(&self, id: &str) -> Option<usize> {
+        self.detectors.iter().position(|d| d.rule.id == id)
+    }
+
+    /// The current findings, sorted (worst first).
+    pub fn findings(&self) -> Vec<Finding> {
+        let mut out: Vec<Finding> = self
+            .aggregates
+            .iter()
+            .filter_map(|((i, _), a)| self.detectors.get(*i).map(|d| to_finding(d.rule, a)))
+            .collect();
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out
+    }
+
+    /// Findings new or grown since the last call (for `--follow` output).
+    pub fn take_updates(&mut self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for ((i, _), a) in &mut self.aggregates {
+            if a.dirty {
+                a.dirty = false;
+                if let Some(d) = self.detectors.get(*i) {
+                    out.push(to_finding(d.rule, a));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out
+    }
+
+    /// The foundation's report: findings, rules that found nothing, malformed lines as errors.
+    pub fn report(&self, version: &'static str, not_evaluated: Vec<NotEvaluated>) -> Report {
+        let findings = self.findings();
+        let mut by_severity = SeverityCounts::default();
+        for f in &findings {
+            by_severity.add(f.severity);
+        }
+        let failed: BTreeSet<&str> = findings.iter().map(|f| f.rule_id).collect();
+        let passed: Vec<&'static Rule> = self
+            .detectors
+            .iter()
+            .map(|d| d.rule)
+            .filter(|r| !failed.contains(r.id))
+            .collect();
+        let errors: Vec<LoadError> = self
+            .malformed
+            .iter()
+            .map(|m| LoadError {
+                path: m.source.clone(),
+                line: u32::try_from(m.line).ok(),
+                message: m.message.clone(),
+            })
+            .collect();
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "eksguard",
+                version,
+            },
+            summary: Summary {
+                findings: findings.len(),
+                by_severity,
+                rules_selected: self.detectors.len() + not_evaluated.len(),
+                rules_failed: failed.len(),
+                rules_passed: passed.len(),
+                rules_not_evaluated: not_evaluated.len(),
+                documents: self.inputs.len(),
+                objects: usize::try_from(self.stats.events).unwrap_or(usize::MAX),
+                skipped_inputs: 0,
+                errors: usize::try_from(self.stats.malformed).unwrap_or(usize::MAX),
+                suppressed: 0,
+            },
+            findings,
+            suppressed: Vec::new(),
+            expired_exceptions: Vec::new(),
+            baseline: None,
+            not_evaluated,
+            skipped_inputs: Vec::new(),
+            errors,
+            passed,
+            rules: self.detectors.iter().map(|d| d.rule).collect(),
+        }
+    }
+
+    /// The checkpoint: everything needed to resume exactly where this engine is.
+    pub fn state(&self) -> State {
+        let mut aggregates: Vec<Aggregate> = self.aggregates.values().cloned().collect();
+        aggregates.sort_by(|a, b| (&a.rule_id, &a.key).cmp(&(&b.rule_id, &b.key)));
+        State {
+            version: STATE_VERSION,
+            stats: self.stats.clone(),
+            shared: self.shared.clone(),
+            aggregates,
+            malformed: self.malformed.clone(),
+            inputs: self.inputs.clone(),
+        }
+    }
+
+    /// Resume from a checkpoint. Aggregates of rules not selected now are dropped.
+    pub fn restore(&mut self, state: State) -> Result<(), String> {
+        if state.version != STATE_VERSION {
+            return Err(format!(
+                "state file version {} is not {STATE_VERSION}",
+                state.version
+            ));
+        }
+        self.stats = state.stats;
+        self.shared = state.shared;
+        self.malformed = state.malformed;
+        self.inputs = state.inputs;
+        self.last_time = self.shared.first_time.unwrap_or_default();
+        self.aggregates.clear();
+        for mut a in state.aggregates {
+            self.last_time = self.last_time.max(a.evidence.last_seen);
+            if let Some(i) = self.rule_index(&a.rule_id) {
+                a.dirty = false;
+                self.aggregates.insert((i, a.key.clone()), a);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn to_finding(rule: &'static Rule, a: &Aggregate) -> Finding {
+    let r = &a.resource;
+    Finding {
+        rule_id: rule.id,
+        rule_name: rule.name,
+        severity: rule.severity,
+        domain: rule.domain,
+        resource: a.resource.clone(),
+        message: a.message.clone(),
+        location: None,
+        remediation: std::borrow::Cow::Borrowed(rule.remediation),
+        references: &rule.references,
+        fingerprint: crate::engine::fingerprint_of(
+            rule.id,
+            &r.kind,
+            r.namespace.as_deref().unwrap_or_default(),
+            &r.name,
+            &a.key,
+            &a.message,
+        ),
+        baseline: None,
+        evidence: Some(Box::new(a.evidence.clone())),
+    }
+}
+
+/// Whether `rule` runs on audit events (and only there).
+pub fn is_audit_rule(rule: &Rule) -> bool {
+    rule.scope == Scope::Audit
+}
+
+/// How [`feed`] reads one input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Feed {
+    /// Start at the engine's recorded position for the source (the caller has positioned a
+    /// plain input there already; for gzip the decompressed bytes before it are skipped here).
+    pub resume: bool,
+    /// The input is still being written: a last line without its line break is left for the
+    /// next call.
+    pub follow: bool,
+    /// Call the checkpoint callback after this many lines (0: only at the end).
+    pub checkpoint_every: u64,
+}
+
+/// Feed one opened input through `engine`: auto-detects gzip, JSON lines, CloudWatch Logs
+/// subscription records and pretty-printed CloudWatch CLI output. The engine's position for
+/// `source` is kept in step with what has been processed, and `checkpoint` is called with the
+/// engine at line boundaries (every `checkpoint_every` lines and at the end), so a checkpoint
+/// never holds half a line's effects.
+pub fn feed<R: std::io::Read>(
+    engine: &mut Engine,
+    source: &str,
+    input: R,
+    how: Feed,
+    checkpoint: &mut dyn FnMut(&mut Engine) -> std::io::Result<()>,
+) -> std::io::Result<reader::Encoding> {
+    let (mut buf, encoding) = reader::decode(input)?;
+    let start = if how.resume {
+        engine.position(source)
+    } else {
+        Position::default()
+    };
+    if encoding == reader::Encoding::Gzip && start.offset > 0 {
+        std::io::copy(
+            &mut std::io::Read::take(&mut buf, start.offset),
+            &mut std::io::sink(),
+        )?;
+    }
+    let max_line = engine.opts.max_line;
+    let max_doc = engine.opts.max_document;
+    let mut lines = reader::Lines::new(buf, max_line).starting_at(start.line, start.offset);
+    lines.final_partial = !how.follow;
+    let mut first = start.offset == 0;
+    let mut since = 0u64;
+    while let Some(item) = lines.next_item()? {
+        match item {
+            reader::Item::Line { line, text, .. } => {
+                if first && reader::opens_document(text) {
+                    let text = text.to_string();
+                    match reader::read_document(&mut lines, &text, max_doc)? {
+                        Ok(doc) => engine.process_document(source, line, &doc),
+                        Err(total) => engine.reject(
+                            source,
+                            line,
+                            format!(
+                                "JSON document of {total} bytes is larger than the limit of {max_doc} bytes; skipped"
+                            ),
+                        ),
+                    }
+                    break;
+                }
+                if !text.trim().is_empty() {
+                    first = false;
+                }
+                engine.process_line(source, line, text);
+            }
+            reader::Item::TooLong { line, len, .. } => {
+                first = false;
+                engine.reject_oversized(source, line, len);
+            }
+            reader::Item::NotUtf8 { line, .. } => {
+                first = false;
+                engine.reject(source, line, "line is not UTF-8".into());
+            }
+        }
+        since += 1;
+        if how.checkpoint_every > 0 && since >= how.checkpoint_every {
+            since = 0;
+            engine.set_position(
+                source,
+                Position {
+                    offset: lines.offset(),
+                    line: lines.line_number(),
+                },
+            );
+            checkpoint(engine)?;
+        }
+    }
+    engine.set_position(
+        source,
+        Position {
+            offset: lines.offset(),
+            line: lines.line_number(),
+        },
+    );
+    checkpoint(engine)?;
+    Ok(encoding)
+}

@@ -1,0 +1,135 @@
+use super::action_of;
+use super::is_controller;
+use super::sensitive_path;
+use crate::declare_rule;
+use crate::detect::Action;
+use crate::detect::event::pod_spec;
+use crate::detect::identity_of;
+use crate::detect::{Cx, Event};
+use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
+
+declare_rule! {
+    /// ## What it does
+    /// Learns, per identity (user or service account), which sensitive actions it performs: reading
+    /// secrets, creating roles and role bindings, exec into pods, deploying workloads, checking its
+    /// own permissions. After the warm-up (`warmup_secs`, 24 hours of event time from the first event,
+    /// or a `--state` file that already holds a baseline), the first time an identity performs an
+    /// action it has not performed before is reported, with the GuardDuty AnomalousBehavior type it
+    /// corresponds to. Workloads deployed with an image repository no workload used during the warm-up
+    /// are named as such. Kubernetes components and EKS are not profiled. Baselines are bounded
+    /// (`max_identities`, least recently seen evicted).
+    ///
+    /// ## Why is this bad?
+    /// A credential doing something its owner never does is the clearest sign it is in someone else's
+    /// hands, and the sensitive actions are exactly the ones an attacker needs.
+    ///
+    /// ## Example
+    /// An audit event this rule reports:
+    /// ```json
+    /// {"requestURI":"/api/v1/namespaces/shop/pods/exec","verb":"create","user":{"username":"bob","groups":["system:authenticated"]},"sourceIPs":["10.0.1.5"],"objectRef":{"resource":"pods","namespace":"shop","name":"web-1","subresource":"exec","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":101}}
+    /// ```
+    pub static RULE = Rule {
+        id: "AUD037",
+        name: "anomalous-sensitive-action",
+        domain: Domain::Aud,
+        severity: Severity::Medium,
+        scope: Scope::Audit,
+        summary: "An identity performed a sensitive action it had never performed before",
+        remediation: "Confirm the action with the identity's owner; if it was not them, revoke the credential and investigate.",
+        references: References {
+            seed: &["000 GuardDuty Kubernetes finding types"],
+            guardduty: &["CredentialAccess:Kubernetes/AnomalousBehavior.SecretsAccessed", "PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleBindingCreated", "Execution:Kubernetes/AnomalousBehavior.ExecInPod", "PrivilegeEscalation:Kubernetes/AnomalousBehavior.WorkloadDeployed!PrivilegedContainer", "Persistence:Kubernetes/AnomalousBehavior.WorkloadDeployed!ContainerWithSensitiveMount", "Execution:Kubernetes/AnomalousBehavior.WorkloadDeployed", "PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleCreated", "Discovery:Kubernetes/AnomalousBehavior.PermissionChecked"],
+            falco: &["Create Disallowed Pod"],
+            urls: &["https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-finding-types-eks-audit-logs.html"],
+            ..References::NONE
+        },
+        needs: &[],
+        check: audit_events_only,
+    };
+}
+
+pub fn detect(ev: &Event<'_>, cx: &mut Cx<'_>) {
+    if ev.is_system_component() || !cx.state.warmed_up(ev.time, cx.opts) {
+        return;
+    }
+    let Some(action) = action_of(ev) else { return };
+    let known = cx
+        .state
+        .profiles
+        .get(ev.username())
+        .is_some_and(|p| p.actions & action.bit() != 0);
+    let (what, gd_type) = match action {
+        Action::SecretsAccessed => (
+            "read secrets",
+            "CredentialAccess:Kubernetes/AnomalousBehavior.SecretsAccessed",
+        ),
+        Action::RoleBindingCreated => (
+            "created a role binding",
+            "PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleBindingCreated",
+        ),
+        Action::RoleCreated => (
+            "created a role",
+            "PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleCreated",
+        ),
+        Action::ExecInPod => (
+            "executed a command in a pod",
+            "Execution:Kubernetes/AnomalousBehavior.ExecInPod",
+        ),
+        Action::PermissionChecked => (
+            "checked its own permissions",
+            "Discovery:Kubernetes/AnomalousBehavior.PermissionChecked",
+        ),
+        Action::WorkloadDeployed => {
+            let spec = pod_spec(ev).unwrap_or_default();
+            if spec
+                .all_containers()
+                .any(crate::detect::event::Container::privileged)
+            {
+                (
+                    "deployed a privileged workload",
+                    "PrivilegeEscalation:Kubernetes/AnomalousBehavior.WorkloadDeployed!PrivilegedContainer",
+                )
+            } else if spec
+                .volumes
+                .iter()
+                .filter_map(|v| v.host_path.as_ref())
+                .any(|h| sensitive_path(&h.path))
+            {
+                (
+                    "deployed a workload with a sensitive host mount",
+                    "Persistence:Kubernetes/AnomalousBehavior.WorkloadDeployed!ContainerWithSensitiveMount",
+                )
+            } else if !is_controller(ev)
+                && !cx.state.images.is_empty()
+                && spec
+                    .all_containers()
+                    .any(|c| cx.state.images.get(c.repository()).is_none())
+            {
+                (
+                    "deployed an image repository never deployed during the warm-up",
+                    "Execution:Kubernetes/AnomalousBehavior.WorkloadDeployed",
+                )
+            } else {
+                (
+                    "deployed a workload",
+                    "Execution:Kubernetes/AnomalousBehavior.WorkloadDeployed",
+                )
+            }
+        }
+    };
+    if known && !what.starts_with("deployed an image") {
+        return;
+    }
+    if known && is_controller(ev) {
+        return;
+    }
+    cx.fire(
+        format!("{}|{gd_type}|{what}", ev.username()),
+        identity_of(ev),
+        format!(
+            "first time: {} {what} ({}; GuardDuty type {gd_type})",
+            ev.username(),
+            ev.target()
+        ),
+    );
+}

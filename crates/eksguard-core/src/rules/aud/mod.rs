@@ -1,0 +1,422 @@
+//! Audit-log detectors (`AUD`): rules that judge Kubernetes audit events in `eksguard detect`.
+//! Each file declares its rule (with `check: audit_events_only`, so `scan` never runs it) and its
+//! detection function; [`DETECTORS`] registers the functions by rule.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
+pub mod admin_access_to_default_service_account;
+pub mod anomalous_sensitive_action;
+pub mod anonymous_access_granted;
+pub mod anonymous_request_allowed;
+pub mod attach_or_exec_pod;
+pub mod auth_error_burst;
+pub mod aws_auth_modified;
+pub mod binding_to_cluster_admin;
+pub mod cluster_object_created_or_deleted;
+pub mod configmap_with_credentials;
+pub mod default_admin_user_activity;
+pub mod ephemeral_container_created;
+pub mod exec_in_kube_system_pod;
+pub mod exposed_dashboard;
+pub mod host_namespace_pod_created;
+pub mod identity_from_new_network_or_client;
+pub mod ingress_without_tls_created;
+pub mod malicious_ip_caller;
+pub mod new_identity_after_warmup;
+pub mod nodeport_service_created;
+pub mod pod_created_in_kube_system;
+pub mod port_forward;
+pub mod privileged_container_created;
+pub mod rbac_binding_changed;
+pub mod rbac_role_changed;
+pub mod role_with_pod_exec_created;
+pub mod role_with_wildcard_created;
+pub mod role_with_write_privileges_created;
+pub mod secret_created_or_deleted;
+pub mod secret_read;
+pub mod secret_read_denied;
+pub mod secrets_enumeration;
+pub mod sensitive_mount_container_created;
+pub mod service_account_created_in_kube_system;
+pub mod service_account_token_created;
+pub mod service_account_token_used_outside_cluster;
+pub mod system_role_modified;
+pub mod tor_ip_caller;
+pub mod untrusted_node_join;
+
+use crate::detect::event::{Event, WORKLOAD_RESOURCES};
+use crate::detect::{Action, Detector, Options, Profile, Shared};
+
+/// Every audit rule's detection function, in catalog order.
+pub static DETECTORS: &[Detector] = &[
+    Detector {
+        rule: &anonymous_request_allowed::RULE,
+        detect: anonymous_request_allowed::detect,
+    },
+    Detector {
+        rule: &anonymous_access_granted::RULE,
+        detect: anonymous_access_granted::detect,
+    },
+    Detector {
+        rule: &admin_access_to_default_service_account::RULE,
+        detect: admin_access_to_default_service_account::detect,
+    },
+    Detector {
+        rule: &binding_to_cluster_admin::RULE,
+        detect: binding_to_cluster_admin::detect,
+    },
+    Detector {
+        rule: &exposed_dashboard::RULE,
+        detect: exposed_dashboard::detect,
+    },
+    Detector {
+        rule: &exec_in_kube_system_pod::RULE,
+        detect: exec_in_kube_system_pod::detect,
+    },
+    Detector {
+        rule: &attach_or_exec_pod::RULE,
+        detect: attach_or_exec_pod::detect,
+    },
+    Detector {
+        rule: &port_forward::RULE,
+        detect: port_forward::detect,
+    },
+    Detector {
+        rule: &ephemeral_container_created::RULE,
+        detect: ephemeral_container_created::detect,
+    },
+    Detector {
+        rule: &privileged_container_created::RULE,
+        detect: privileged_container_created::detect,
+    },
+    Detector {
+        rule: &sensitive_mount_container_created::RULE,
+        detect: sensitive_mount_container_created::detect,
+    },
+    Detector {
+        rule: &host_namespace_pod_created::RULE,
+        detect: host_namespace_pod_created::detect,
+    },
+    Detector {
+        rule: &pod_created_in_kube_system::RULE,
+        detect: pod_created_in_kube_system::detect,
+    },
+    Detector {
+        rule: &service_account_created_in_kube_system::RULE,
+        detect: service_account_created_in_kube_system::detect,
+    },
+    Detector {
+        rule: &system_role_modified::RULE,
+        detect: system_role_modified::detect,
+    },
+    Detector {
+        rule: &rbac_role_changed::RULE,
+        detect: rbac_role_changed::detect,
+    },
+    Detector {
+        rule: &role_with_wildcard_created::RULE,
+        detect: role_with_wildcard_created::detect,
+    },
+    Detector {
+        rule: &role_with_write_privileges_created::RULE,
+        detect: role_with_write_privileges_created::detect,
+    },
+    Detector {
+        rule: &role_with_pod_exec_created::RULE,
+        detect: role_with_pod_exec_created::detect,
+    },
+    Detector {
+        rule: &rbac_binding_changed::RULE,
+        detect: rbac_binding_changed::detect,
+    },
+    Detector {
+        rule: &aws_auth_modified::RULE,
+        detect: aws_auth_modified::detect,
+    },
+    Detector {
+        rule: &configmap_with_credentials::RULE,
+        detect: configmap_with_credentials::detect,
+    },
+    Detector {
+        rule: &secret_read::RULE,
+        detect: secret_read::detect,
+    },
+    Detector {
+        rule: &secret_read_denied::RULE,
+        detect: secret_read_denied::detect,
+    },
+    Detector {
+        rule: &secrets_enumeration::RULE,
+        detect: secrets_enumeration::detect,
+    },
+    Detector {
+        rule: &secret_created_or_deleted::RULE,
+        detect: secret_created_or_deleted::detect,
+    },
+    Detector {
+        rule: &cluster_object_created_or_deleted::RULE,
+        detect: cluster_object_created_or_deleted::detect,
+    },
+    Detector {
+        rule: &nodeport_service_created::RULE,
+        detect: nodeport_service_created::detect,
+    },
+    Detector {
+        rule: &ingress_without_tls_created::RULE,
+        detect: ingress_without_tls_created::detect,
+    },
+    Detector {
+        rule: &untrusted_node_join::RULE,
+        detect: untrusted_node_join::detect,
+    },
+    Detector {
+        rule: &default_admin_user_activity::RULE,
+        detect: default_admin_user_activity::detect,
+    },
+    Detector {
+        rule: &service_account_token_used_outside_cluster::RULE,
+        detect: service_account_token_used_outside_cluster::detect,
+    },
+    Detector {
+        rule: &service_account_token_created::RULE,
+        detect: service_account_token_created::detect,
+    },
+    Detector {
+        rule: &auth_error_burst::RULE,
+        detect: auth_error_burst::detect,
+    },
+    Detector {
+        rule: &tor_ip_caller::RULE,
+        detect: tor_ip_caller::detect,
+    },
+    Detector {
+        rule: &malicious_ip_caller::RULE,
+        detect: malicious_ip_caller::detect,
+    },
+    Detector {
+        rule: &anomalous_sensitive_action::RULE,
+        detect: anomalous_sensitive_action::detect,
+    },
+    Detector {
+        rule: &new_identity_after_warmup::RULE,
+        detect: new_identity_after_warmup::detect,
+    },
+    Detector {
+        rule: &identity_from_new_network_or_client::RULE,
+        detect: identity_from_new_network_or_client::detect,
+    },
+];
+
+/// The ATT&CK-style tactic GuardDuty files an API call under (its finding-type prefix).
+pub fn tactic(ev: &Event<'_>) -> &'static str {
+    let r = ev.resource();
+    let sub = ev.subresource();
+    let v = ev.verb();
+    if matches!(sub, "exec" | "attach" | "portforward") {
+        return "Execution";
+    }
+    if (r == "secrets" && ev.is_read()) || (r == "serviceaccounts" && sub == "token") {
+        return "CredentialAccess";
+    }
+    if matches!(
+        r,
+        "selfsubjectaccessreviews" | "selfsubjectrulesreviews" | "subjectaccessreviews"
+    ) || ev.is_read()
+    {
+        return "Discovery";
+    }
+    if (r == "events" && matches!(v, "delete" | "deletecollection"))
+        || matches!(
+            r,
+            "validatingwebhookconfigurations" | "mutatingwebhookconfigurations" | "networkpolicies"
+        )
+    {
+        return "DefenseEvasion";
+    }
+    let persistent = WORKLOAD_RESOURCES.contains(&r)
+        || matches!(
+            r,
+            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings" | "serviceaccounts"
+        );
+    if persistent && matches!(v, "create" | "update" | "patch") {
+        return "Persistence";
+    }
+    "Impact"
+}
+
+/// The GuardDuty finding type of `tactic` and `variant` (`TorIPCaller`, ...); GuardDuty files
+/// exec/attach/port-forward under none of these families.
+pub fn guardduty_type(tactic: &str, variant: &str) -> Option<String> {
+    (tactic != "Execution").then(|| format!("{tactic}:Kubernetes/{variant}"))
+}
+
+/// `" (Discovery:Kubernetes/TorIPCaller)"` or nothing.
+pub fn gd_suffix(tactic: &str, variant: &str) -> String {
+    guardduty_type(tactic, variant)
+        .map(|t| format!(" (GuardDuty type {t})"))
+        .unwrap_or_default()
+}
+
+/// A Kubernetes controller creating objects on a user's behalf (pods of a ReplicaSet, ...),
+/// or a node's kubelet.
+pub fn is_controller(ev: &Event<'_>) -> bool {
+    ev.is_system_component()
+        || ev
+            .service_account()
+            .is_some_and(|(ns, name)| ns == "kube-system" && name.ends_with("-controller"))
+}
+
+/// The sensitive action an event is, for anomaly detection.
+pub fn action_of(ev: &Event<'_>) -> Option<Action> {
+    if !ev.succeeded() {
+        return None;
+    }
+    Some(match (ev.resource(), ev.subresource(), ev.verb()) {
+        ("secrets", "", "get" | "list" | "watch") => Action::SecretsAccessed,
+        ("rolebindings" | "clusterrolebindings", "", "create") => Action::RoleBindingCreated,
+        ("roles" | "clusterroles", "", "create") => Action::RoleCreated,
+        ("pods", "exec", _) => Action::ExecInPod,
+        ("selfsubjectaccessreviews" | "selfsubjectrulesreviews", _, "create") => {
+            Action::PermissionChecked
+        }
+        (r, "", "create") if WORKLOAD_RESOURCES.contains(&r) => Action::WorkloadDeployed,
+        _ => return None,
+    })
+}
+
+/// Learn from an event after the detectors have judged it: the identity's baseline, and the
+/// images deployed during the warm-up.
+pub fn learn(ev: &Event<'_>, shared: &mut Shared, opts: &Options) {
+    if ev.is_system_component() || ev.username().is_empty() {
+        return;
+    }
+    let action = action_of(ev);
+    let t = ev.time;
+    if let Some(p) = shared
+        .profiles
+        .entry(ev.username(), opts.max_identities, || Profile {
+            first_seen: t,
+            actions: 0,
+            networks: Vec::new(),
+            clients: Vec::new(),
+        })
+    {
+        if let Some(a) = action {
+            p.actions |= a.bit();
+        }
+        let network = crate::detect::network_key(ev.source_ip()).filter(|h| {
+            p.networks.len() < crate::detect::PROFILE_NETWORKS && !p.networks.contains(h)
+        });
+        if let Some(h) = network {
+            p.networks.push(h);
+        }
+        let client = crate::detect::client_of(&ev.user_agent);
+        if !client.is_empty() {
+            let h = crate::detect::hash(client);
+            if p.clients.len() < crate::detect::PROFILE_CLIENTS && !p.clients.contains(&h) {
+                p.clients.push(h);
+            }
+        }
+    }
+    if action != Some(Action::WorkloadDeployed) || shared.warmed_up(t, opts) {
+        return;
+    }
+    if let Some(spec) = crate::detect::event::pod_spec(ev) {
+        for c in spec.all_containers() {
+            shared
+                .images
+                .entry(c.repository(), opts.max_identities, || ());
+        }
+    }
+}
+
+/// Sensitive host paths (Falco's `sensitive_vol_mount` list).
+pub const SENSITIVE_HOST_PATHS: [&str; 12] = [
+    "/proc",
+    "/var/run/docker.sock",
+    "/",
+    "/etc",
+    "/root",
+    "/var/run/crio/crio.sock",
+    "/run/containerd/containerd.sock",
+    "/home/admin",
+    "/var/lib/kubelet",
+    "/var/lib/kubelet/pki",
+    "/etc/kubernetes",
+    "/etc/kubernetes/manifests",
+];
+
+/// Whether a host path is sensitive (trailing slashes ignored).
+pub fn sensitive_path(p: &str) -> bool {
+    let t = p.trim_end_matches('/');
+    let t = if t.is_empty() { "/" } else { t };
+    SENSITIVE_HOST_PATHS.contains(&t)
+}
+
+/// A verb in the past tense, for messages.
+pub fn past(verb: &str) -> &str {
+    match verb {
+        "create" => "created",
+        "update" => "updated",
+        "patch" => "patched",
+        "delete" => "deleted",
+        "deletecollection" => "deleted a collection of",
+        "get" => "read",
+        "list" => "listed",
+        "watch" => "watched",
+        other => other,
+    }
+}
+
+/// `ClusterRole system:discovery`, `Role shop/reader`: the object of an event, for messages.
+pub fn kind_name(ev: &Event<'_>) -> String {
+    let kind = match ev.resource() {
+        "roles" => "Role",
+        "clusterroles" => "ClusterRole",
+        "rolebindings" => "RoleBinding",
+        "clusterrolebindings" => "ClusterRoleBinding",
+        "deployments" => "Deployment",
+        "services" => "Service",
+        "configmaps" => "ConfigMap",
+        "namespaces" => "Namespace",
+        "serviceaccounts" => "ServiceAccount",
+        other => other,
+    };
+    if ev.namespace().is_empty() {
+        if kind == "Namespace" && !matches!(ev.name(), "kube-system" | "kube-public" | "default") {
+            return format!("Namespace {} (not a system namespace)", ev.name());
+        }
+        format!("{kind} {}", ev.name())
+    } else {
+        format!("{kind} {}/{}", ev.namespace(), ev.name())
+    }
+}
+
+/// Service accounts Kubernetes creates in kube-system itself (Falco's `known_sa_list`).
+pub const KNOWN_SYSTEM_SERVICE_ACCOUNTS: [&str; 23] = [
+    "coredns",
+    "coredns-autoscaler",
+    "cronjob-controller",
+    "daemon-set-controller",
+    "deployment-controller",
+    "disruption-controller",
+    "endpoint-controller",
+    "endpointslice-controller",
+    "endpointslicemirroring-controller",
+    "generic-garbage-collector",
+    "horizontal-pod-autoscaler",
+    "job-controller",
+    "namespace-controller",
+    "node-controller",
+    "persistent-volume-binder",
+    "pod-garbage-collector",
+    "pv-protection-controller",
+    "pvc-protection-controller",
+    "replicaset-controller",
+    "resourcequota-controller",
+    "root-ca-cert-publisher",
+    "service-account-controller",
+    "statefulset-controller",
+];

@@ -1,0 +1,621 @@
+//! `eksguard detect`: threat detection from Kubernetes audit logs. Wiring only: sources feed
+//! the pure engine of `eksguard_core::detect`, which this prints and checkpoints.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use clap::{Args, ValueEnum};
+use eksguard_core::detect::{self, Engine, Feed, Options, Position, State, ThreatIntel};
+use eksguard_core::engine::Selection;
+use eksguard_core::report::{self, Format};
+use eksguard_core::rule::{Finding, Rule, Severity};
+use eksguard_core::rules::RULES;
+use eksguard_sources::cloudwatch::{AuditLogs, CloudWatchError, CloudWatchOptions, StreamPosition};
+
+pub const DETECT_HELP: &str = "\
+Inputs are recognised by content, never by name: audit.k8s.io/v1 Events as JSON lines, gzip of
+them, CloudWatch Logs CLI output (`aws logs filter-log-events` / `get-log-events`, events[].message)
+and CloudWatch Logs subscription records (logEvents[].message, one a line). Malformed lines are
+counted and reported with their line numbers, never fatal; a line longer than --max-line-size
+is skipped without being held in memory.
+
+Detectors are the AUD rules of the catalog (`eksguard rules`, `eksguard explain AUD006`, or by a
+peer's id: `eksguard explain Execution:Kubernetes/ExecInKubeSystemPod`). Event time drives every
+window; repeated occurrences aggregate into one finding with a count, first and last seen, and
+evidence (audit IDs, users, groups, source IPs, user agents, verbs, objects, response codes).
+
+Examples:
+  eksguard detect audit.jsonl                          one file, table on the terminal
+  aws logs filter-log-events --log-group-name /aws/eks/prod/cluster \\
+      --log-stream-name-prefix kube-apiserver-audit > audit.json && eksguard detect audit.json
+  zcat -f audit-*.gz | eksguard detect - -f jsonl      one JSON finding a line, for a SIEM
+  eksguard detect audit.jsonl -f json -o report.json   the versioned JSON report of `scan`
+  eksguard detect --threat-intel tor.txt --threat-intel bad.txt audit.jsonl
+      threat lists: `IP_OR_CIDR [LIST]` a line; list `tor` maps to TorIPCaller, others to MaliciousIPCaller
+  eksguard detect --follow --state detect.state /var/log/kube-audit.jsonl -f jsonl
+      tail a growing file; after a crash (even kill -9) the same command resumes where the last
+      checkpoint stopped: no event is lost and none is counted twice
+  eksguard detect audit.jsonl --select AUD006,AUD035 --fail-on high
+
+Anomaly detection (AUD037, AUD038) learns each identity's habits during --warmup-hours of event
+time (or from a --state file that already holds them) and reports first-seen sensitive actions
+afterwards.
+
+Live from CloudWatch Logs: `eksguard detect --cloudwatch --cluster prod --region eu-west-1
+--state detect.state [--follow]` reads the kube-apiserver-audit-* streams of the log group
+(`--log-group`, default /aws/eks/CLUSTER/cluster) through the AWS SDK with the standard
+credential chain (or --profile); it needs logs:DescribeLogStreams and logs:GetLogEvents on the
+group. Each stream's position (last event timestamp, events consumed at it) is kept in the
+--state file, so the next run or a restart after a crash reads only the events not yet counted.
+AWS_ENDPOINT_URL is honoured. Malformed events are reported by stream and by their order in
+the run.
+
+Secret values are never printed: findings name secrets and ConfigMap keys, not their contents.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or unreadable
+inputs (malformed lines alone do not change the exit code).";
+
+#[derive(Args, Debug)]
+pub struct DetectArgs {
+    /// Audit-log files (`-` reads standard input).
+    #[arg(value_name = "FILE", required_unless_present = "cloudwatch")]
+    paths: Vec<PathBuf>,
+
+    /// Read live from CloudWatch Logs (the kube-apiserver-audit-* streams of --log-group)
+    /// through the AWS SDK, resuming from --state.
+    #[arg(long)]
+    cloudwatch: bool,
+
+    /// The cluster's log group (with --cloudwatch; default `/aws/eks/CLUSTER/cluster`).
+    #[arg(long, value_name = "NAME", requires = "cloudwatch")]
+    log_group: Option<String>,
+
+    /// EKS cluster name: its log group is `/aws/eks/NAME/cluster` (with --cloudwatch).
+    #[arg(long, value_name = "NAME", requires = "cloudwatch")]
+    cluster: Option<String>,
+
+    /// AWS profile (with --cloudwatch; default: the standard credential chain).
+    #[arg(long, value_name = "NAME", requires = "cloudwatch")]
+    profile: Option<String>,
+
+    /// AWS region (with --cloudwatch; default: the profile's or AWS_REGION).
+    #[arg(long, value_name = "REGION", requires = "cloudwatch")]
+    region: Option<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = DetectFormat::Table)]
+    format: DetectFormat,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding has this severity or worse.
+    #[arg(long, value_enum, default_value_t = crate::SeverityArg::Info, value_name = "SEVERITY")]
+    fail_on: crate::SeverityArg,
+
+    /// Run only these detectors: ids (AUD006), prefixes (AUD00) or names, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+
+    /// Skip these detectors: ids, prefixes or names, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+
+    /// Keep reading the files as they grow (like `tail -f`), and poll CloudWatch Logs for new
+    /// events (with --cloudwatch), printing findings as they appear or grow. Stop with Ctrl-C;
+    /// with --state, nothing is lost.
+    #[arg(long)]
+    follow: bool,
+
+    /// Checkpoint file: input positions (file offsets, CloudWatch stream positions) and all
+    /// detection state, written atomically. An existing
+    /// file is resumed from.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+
+    /// Lines between checkpoints (with --state).
+    #[arg(long, default_value_t = 10_000, value_name = "LINES")]
+    checkpoint_every: u64,
+
+    /// Threat list: one IP or CIDR a line, optionally followed by a list name (`tor`,
+    /// `malicious`, ...; default: the file name). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    threat_intel: Vec<PathBuf>,
+
+    /// Hours of event time anomaly detection learns before it reports.
+    #[arg(long, default_value_t = 24, value_name = "HOURS")]
+    warmup_hours: u32,
+
+    /// Longest accepted line, in MiB.
+    #[arg(long, default_value_t = 4, value_name = "MIB")]
+    max_line_size: usize,
+
+    /// Seconds between polls of followed files.
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS", hide = true)]
+    poll_interval: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DetectFormat {
+    /// A readable table with evidence.
+    Table,
+    /// One finding a line (JSON), for log pipelines and SIEMs.
+    Jsonl,
+    /// The versioned JSON report, as `scan --format json` writes it.
+    Json,
+}
+
+/// Where audit events come from: files, standard input, and CloudWatch Logs
+/// (`--cloudwatch`), which keeps one `Position` per log stream (offset: last event timestamp in
+/// ms; line: events consumed at that timestamp) in the same state file, and feeds each
+/// event's message through `Engine::process_line`.
+trait EventSource {
+    /// The key of this source in the state file and in messages.
+    fn name(&self) -> &str;
+    /// Feed what is available now, from the engine's recorded position.
+    fn poll(
+        &mut self,
+        engine: &mut Engine,
+        follow: bool,
+        every: u64,
+        checkpoint: &mut dyn FnMut(&mut Engine) -> io::Result<()>,
+    ) -> Result<()>;
+}
+
+struct FileSource {
+    path: PathBuf,
+    name: String,
+}
+
+impl EventSource for FileSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn poll(
+        &mut self,
+        engine: &mut Engine,
+        follow: bool,
+        every: u64,
+        checkpoint: &mut dyn FnMut(&mut Engine) -> io::Result<()>,
+    ) -> Result<()> {
+        let mut file = File::open(&self.path).context("cannot open")?;
+        let len = file.metadata().map_or(0, |m| m.len());
+        let mut pos = engine.position(&self.name);
+        let gzip = {
+            let mut magic = [0u8; 2];
+            let n = io::Read::read(&mut file, &mut magic).unwrap_or(0);
+            n == 2 && magic == [0x1f, 0x8b]
+        };
+        if !gzip && pos.offset > len {
+            // Truncated or replaced (log rotation): start again from its beginning.
+            pos = Position::default();
+            engine.set_position(&self.name, pos.clone());
+        }
+        if !gzip && pos.offset == len && follow {
+            return Ok(());
+        }
+        // Plain files resume by seeking; gzip is decompressed from its start and `feed` skips
+        // the decompressed bytes before the recorded offset.
+        file.seek(SeekFrom::Start(if gzip { 0 } else { pos.offset }))?;
+        detect::feed(
+            engine,
+            &self.name,
+            file,
+            Feed {
+                resume: true,
+                follow,
+                checkpoint_every: every,
+            },
+            checkpoint,
+        )
+        .context("cannot read")?;
+        Ok(())
+    }
+}
+
+struct StdinSource;
+
+impl EventSource for StdinSource {
+    fn name(&self) -> &'static str {
+        "-"
+    }
+
+    fn poll(
+        &mut self,
+        engine: &mut Engine,
+        _follow: bool,
+        every: u64,
+        checkpoint: &mut dyn FnMut(&mut Engine) -> io::Result<()>,
+    ) -> Result<()> {
+        detect::feed(
+            engine,
+            "-",
+            io::stdin().lock(),
+            Feed {
+                resume: false,
+                follow: false,
+                checkpoint_every: every,
+            },
+            checkpoint,
+        )
+        .context("cannot read standard input")?;
+        Ok(())
+    }
+}
+
+/// The audit streams of a CloudWatch Logs group, through the AWS SDK.
+struct CloudWatchSource {
+    runtime: tokio::runtime::Runtime,
+    logs: AuditLogs,
+    name: String,
+    /// Between polls when following.
+    interval: Duration,
+    last_poll: Option<Instant>,
+}
+
+impl CloudWatchSource {
+    /// Connect and check that the group can be read, so that a missing group or a denied
+    /// request fails the command at once.
+    fn connect(args: &DetectArgs, group: String) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let name = group_key(&group);
+        let mut opts = CloudWatchOptions::new(group);
+        opts.profile.clone_from(&args.profile);
+        opts.region.clone_from(&args.region);
+        let logs = runtime.block_on(async {
+            let mut logs = AuditLogs::connect(opts).await?;
+            logs.streams().await?;
+            Ok::<_, CloudWatchError>(logs)
+        });
+        let logs = logs.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        Ok(Self {
+            runtime,
+            logs,
+            name,
+            interval: Duration::from_secs_f64(args.poll_interval.clamp(1.0, 300.0)),
+            last_poll: None,
+        })
+    }
+}
+
+impl EventSource for CloudWatchSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn poll(
+        &mut self,
+        engine: &mut Engine,
+        _follow: bool,
+        every: u64,
+        checkpoint: &mut dyn FnMut(&mut Engine) -> io::Result<()>,
+    ) -> Result<()> {
+        if self.last_poll.is_some_and(|t| t.elapsed() < self.interval) {
+            return Ok(());
+        }
+        self.last_poll = Some(Instant::now());
+        let logs = &mut self.logs;
+        self.runtime.block_on(async {
+            let group = logs.log_group().to_string();
+            for stream in logs.streams().await? {
+                let key = format!("{}:{stream}", group_key(&group));
+                let pos = engine.position(&key);
+                let from = StreamPosition {
+                    timestamp: i64::try_from(pos.offset).unwrap_or(i64::MAX),
+                    at_timestamp: pos.line,
+                };
+                let mut cursor = logs.cursor(stream, from);
+                let mut since = 0u64;
+                let mut read = 0u64;
+                let mut last = from;
+                while let Some(page) = logs.next_page(&mut cursor).await? {
+                    for ev in page {
+                        read += 1;
+                        engine.process_line(&key, read, &ev.message);
+                        last = ev.position;
+                        since += 1;
+                        if every > 0 && since >= every {
+                            since = 0;
+                            engine.set_position(&key, position_of(last));
+                            checkpoint(engine)?;
+                        }
+                    }
+                }
+                if read > 0 {
+                    engine.set_position(&key, position_of(last));
+                    checkpoint(engine)?;
+                }
+            }
+            Ok::<_, anyhow::Error>(())
+        })?;
+        Ok(())
+    }
+}
+
+/// The state-file key prefix of a log group's streams.
+fn group_key(group: &str) -> String {
+    format!("cloudwatch:{group}")
+}
+
+fn position_of(p: StreamPosition) -> Position {
+    Position {
+        offset: u64::try_from(p.timestamp).unwrap_or(0),
+        line: p.at_timestamp,
+    }
+}
+
+fn load_intel(paths: &[PathBuf]) -> Result<ThreatIntel> {
+    let mut intel = ThreatIntel::default();
+    for p in paths {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read the threat list {}", p.display()))?;
+        let default = p.file_stem().map_or_else(
+            || "custom".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        let (one, errors) = ThreatIntel::parse(&text, &default);
+        for e in &errors {
+            eprintln!("eksguard: {}:{}: {}", p.display(), e.line, e.message);
+        }
+        intel.extend(one);
+    }
+    Ok(intel)
+}
+
+/// Write `text` to `path` atomically: a temporary file in the same folder, synced, renamed.
+fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = dir.join(name);
+    {
+        let mut f = File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn render_table(findings: &[Finding], out: &mut String) {
+    for f in findings {
+        let Some(e) = f.evidence.as_deref() else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{:<8} {} {}  ×{}  {} .. {}",
+            f.severity.as_str().to_uppercase(),
+            f.rule_id,
+            f.rule_name,
+            e.count,
+            detect::event::format_time(e.first_seen),
+            detect::event::format_time(e.last_seen)
+        );
+        let _ = writeln!(out, "  {}", f.message);
+        let join = |s: &std::collections::BTreeSet<String>| {
+            s.iter().cloned().collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "  users: {} · sources: {} · agents: {}",
+            join(&e.users),
+            join(&e.source_ips),
+            join(&e.user_agents)
+        );
+        let codes: Vec<String> = e.response_codes.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "  verbs: {} · objects: {} · codes: {}",
+            join(&e.verbs),
+            join(&e.object_refs),
+            codes.join(", ")
+        );
+        let _ = writeln!(out, "  audit IDs: {}\n", e.audit_ids.join(", "));
+    }
+}
+
+fn jsonl(findings: &[Finding], out: &mut String) -> Result<()> {
+    for f in findings {
+        out.push_str(&serde_json::to_string(f)?);
+        out.push('\n');
+    }
+    Ok(())
+}
+
+pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
+    let log_group = if args.cloudwatch {
+        match (&args.log_group, &args.cluster) {
+            (Some(g), _) => Some(g.clone()),
+            (None, Some(c)) => Some(format!("/aws/eks/{c}/cluster")),
+            (None, None) => anyhow::bail!(
+                "--cloudwatch needs the log group: --log-group /aws/eks/NAME/cluster or --cluster NAME"
+            ),
+        }
+    } else {
+        None
+    };
+    if args.follow && args.format == DetectFormat::Json {
+        anyhow::bail!(
+            "--follow prints findings as they appear: use --format jsonl or table, not json"
+        );
+    }
+    if args.follow && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        anyhow::bail!("--follow reads files, not standard input");
+    }
+    let audit: Vec<&'static Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|r| detect::is_audit_rule(r))
+        .collect();
+    let selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let rules = selection.apply(&audit).map_err(|unknown| {
+        anyhow::anyhow!(
+            "--select/--ignore: no audit rule matches {} (see `eksguard rules`; detect runs the AUD rules)",
+            unknown
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let opts = Options {
+        max_line: args.max_line_size.saturating_mul(1024 * 1024).max(1024),
+        warmup_secs: i64::from(args.warmup_hours) * 3600,
+        intel: load_intel(&args.threat_intel)?,
+        ..Options::default()
+    };
+    let mut engine = Engine::new(&rules, opts);
+    if let Some(path) = &args.state
+        && path.exists()
+    {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the state file {}", path.display()))?;
+        let state: State = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not an eksguard detect state file", path.display()))?;
+        engine
+            .restore(state)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    let mut sources: Vec<Box<dyn EventSource>> = args
+        .paths
+        .iter()
+        .map(|p| -> Box<dyn EventSource> {
+            if p.as_os_str() == "-" {
+                Box::new(StdinSource)
+            } else {
+                Box::new(FileSource {
+                    path: p.clone(),
+                    name: p.display().to_string(),
+                })
+            }
+        })
+        .collect();
+    if let Some(group) = log_group {
+        sources.push(Box::new(CloudWatchSource::connect(args, group)?));
+    }
+
+    let state_path = args.state.clone();
+    let follow = args.follow;
+    let format = args.format;
+    let mut out_file = match &args.output {
+        Some(p) => Some(File::create(p).with_context(|| format!("cannot write {}", p.display()))?),
+        None => None,
+    };
+    // In --follow, findings are printed at each checkpoint, before the state is written: a
+    // crash between the two repeats an update rather than losing it.
+    let emit = |engine: &mut Engine, out_file: &mut Option<File>| -> io::Result<()> {
+        if follow {
+            let updates = engine.take_updates();
+            if !updates.is_empty() {
+                let mut text = String::new();
+                match format {
+                    DetectFormat::Table => render_table(&updates, &mut text),
+                    _ => jsonl(&updates, &mut text).map_err(io::Error::other)?,
+                }
+                write_out(out_file, &text)?;
+            }
+        }
+        if let Some(p) = &state_path {
+            let text = serde_json::to_string(&engine.state()).map_err(io::Error::other)?;
+            write_atomically(p, &text)?;
+        }
+        Ok(())
+    };
+    let every = if state_path.is_some() || follow {
+        args.checkpoint_every.max(1)
+    } else {
+        0
+    };
+    let mut failed_inputs = 0usize;
+    loop {
+        for s in &mut sources {
+            let r = s.poll(&mut engine, follow, every, &mut |e| emit(e, &mut out_file));
+            if let Err(e) = r {
+                failed_inputs += 1;
+                eprintln!("eksguard: {}: {e:#}", s.name());
+            }
+        }
+        if !follow {
+            break;
+        }
+        std::thread::sleep(Duration::from_secs_f64(
+            args.poll_interval.clamp(0.05, 60.0),
+        ));
+    }
+
+    let stats = engine.stats().clone();
+    for m in engine.malformed().iter().take(20) {
+        eprintln!("eksguard: {}:{}: {}", m.source, m.line, m.message);
+    }
+    if stats.malformed > 20 {
+        eprintln!(
+            "eksguard: ... {} malformed lines in all (the JSON report lists the first 1000)",
+            stats.malformed
+        );
+    }
+    let findings = engine.findings();
+    let mut text = String::new();
+    match format {
+        DetectFormat::Table => {
+            render_table(&findings, &mut text);
+            let _ = writeln!(
+                text,
+                "{} findings from {} events ({} lines, {} malformed, {} duplicate stages skipped).",
+                findings.len(),
+                stats.events,
+                stats.lines,
+                stats.malformed,
+                stats.duplicate_stages
+            );
+        }
+        DetectFormat::Jsonl => jsonl(&findings, &mut text)?,
+        DetectFormat::Json => {
+            text = report::render(
+                &engine.report(eksguard_core::VERSION, Vec::new()),
+                Format::Json,
+                false,
+            );
+        }
+    }
+    write_out(&mut out_file, &text).context("cannot write the output")?;
+    if failed_inputs > 0 {
+        return Ok(ExitCode::from(2));
+    }
+    let threshold: Severity = args.fail_on.into();
+    Ok(if findings.iter().any(|f| f.severity >= threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_out(out_file: &mut Option<File>, text: &str) -> io::Result<()> {
+    if let Some(f) = out_file {
+        return f.write_all(text.as_bytes());
+    }
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
