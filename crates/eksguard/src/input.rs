@@ -158,10 +158,10 @@ fn load_one(t: &Text, opts: &Options) -> Inventory {
         Text::File(p) => {
             let path = display(p);
             // Refuse big files before reading a byte of them.
-            if let Ok(m) = std::fs::metadata(p) {
-                if m.len() > opts.max_bytes {
-                    return failed(too_big(&path, Some(m.len()), opts.max_bytes));
-                }
+            if let Ok(m) = std::fs::metadata(p)
+                && m.len() > opts.max_bytes
+            {
+                return failed(too_big(&path, Some(m.len()), opts.max_bytes));
             }
             match std::fs::File::open(p) {
                 Ok(f) => match read_limited(f, opts.max_bytes, &path) {
@@ -186,5 +186,6 @@ pub fn load(paths: &[PathBuf], opts: &Options, mut extra: Vec<Text>) -> Inventor
     for p in parts {
         inv.extend(p);
     }
+    inv.drop_controlled_workloads();
     inv
 }

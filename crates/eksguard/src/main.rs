@@ -3,7 +3,11 @@
 //! The binary is wiring: it parses the command line, reads inputs, runs the pure core and
 //! prints. Every check lives in `eksguard-core`.
 
+mod detect_cmd;
 mod input;
+mod live;
+mod netpol_cmd;
+mod rbac_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -11,7 +15,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use eksguard_core::engine::{self, Selection};
+use eksguard_core::config::{self, Config, Date};
+use eksguard_core::engine::{self, Baseline, Selection};
+use eksguard_core::framework::{self, Framework};
 use eksguard_core::pss::{self, Level, Version};
 use eksguard_core::report::{self, Format};
 use eksguard_core::rule::Severity;
@@ -27,8 +33,14 @@ Examples:
   eksguard scan manifests/ cluster.json     scan files and folders (YAML, JSON, AWS CLI output)
   kubectl get all,roles,rolebindings -A -o yaml | eksguard scan -
   eksguard scan demo/ --format sarif --output eksguard.sarif
+  eksguard scan demo/ --framework cis-eks-1.8   every CIS EKS v1.8 control: pass, fail, manual, not evaluated
+  eksguard scan k8s/ --baseline main.json   only findings absent from main.json fail the run
+  eksguard rbac who-can create pods/exec --demo
+                                            who can exec into pods, through which binding
   eksguard explain POD001                   what a rule checks and how to fix it
   eksguard explain CKV_K8S_16               find our rule by a peer tool's id
+  eksguard netpol reach shop/web shop/db --port 5432 manifests/
+  eksguard detect audit.jsonl               threats in Kubernetes audit logs (see `eksguard detect --help`)
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or input errors.";
 
@@ -48,6 +60,18 @@ enum Command {
     /// Evaluate pods and pod templates against the Pod Security Standards, exactly as Pod Security Admission does.
     #[command(after_help = PSS_HELP)]
     Pss(PssArgs),
+    /// NetworkPolicy analysis: may one workload reach another?
+    Netpol(netpol_cmd::NetpolArgs),
+    /// Ask the RBAC analysis: who can do what, through which binding and role.
+    #[command(subcommand)]
+    Rbac(rbac_cmd::RbacCommand),
+    /// Detect threats in Kubernetes audit logs (GuardDuty's and Falco's audit-log detections and more).
+    #[command(after_help = detect_cmd::DETECT_HELP)]
+    Detect(detect_cmd::DetectArgs),
+    /// Save everything a live scan reads (Kubernetes objects, AWS API output) as files that
+    /// `eksguard scan DIR` reads: reproduce a scan offline, or attach it to a bug report.
+    #[command(after_help = SNAPSHOT_HELP)]
+    Snapshot(SnapshotArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
     /// Explain one rule: what it checks, why it matters, how to fix it, its peers' ids.
@@ -66,7 +90,22 @@ Inputs are classified by content, never by file name: Kubernetes objects (YAML o
   aws guardduty get-detector.
 Rules whose input is missing are reported as `not evaluated`, never as passed.
 
-Secret values are never read into the report: Secret objects are loaded without their data.";
+Secret values are never read into the report: Secret objects are loaded without their data.
+
+Suppressing a finding always takes a reason, and suppressed findings stay in the JSON and SARIF
+reports. On an object:
+  metadata:
+    annotations:
+      eksguard.io/ignore: \"POD002,POD003\"            # rule ids, names, or a peer's id (CKV_K8S_17)
+      eksguard.io/ignore-reason: \"node-exporter reads host metrics\"
+(on a Namespace, it covers every object in it). Or in eksguard.toml:
+  [[exception]]
+  rules = [\"POD002\"]
+  namespaces = [\"monitoring\"]                          # glob patterns; omitted: any
+  resources = [\"node-exporter*\"]
+  reason = \"node-exporter reads host metrics\"
+  expires = 2027-03-31                                   # expired exceptions are reported
+An unknown rule id in --select, --ignore, eksguard.toml or an annotation is an error.";
 
 #[derive(Args, Debug)]
 struct ScanArgs {
@@ -105,6 +144,95 @@ struct ScanArgs {
     /// Largest input file, in MiB; bigger files are reported as errors, not read.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     max_file_size: u64,
+
+    /// Configuration: rule selection, severity overrides and exceptions (default: ./eksguard.toml
+    /// when it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Ignore ./eksguard.toml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+
+    /// A previous JSON report: findings already in it are still listed but only new ones fail
+    /// the run (adopt eksguard in CI without fixing everything first).
+    #[arg(long, value_name = "REPORT.json")]
+    baseline: Option<PathBuf>,
+
+    /// Report as a compliance framework: every control as pass / fail / manual / not evaluated.
+    #[arg(long, value_name = "FRAMEWORK", value_parser = parse_framework)]
+    framework: Option<Framework>,
+
+    /// Judge exception expiry dates as of this day (YYYY-MM-DD; default: today, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
+
+    #[command(flatten)]
+    live: live::LiveArgs,
+}
+
+fn parse_framework(s: &str) -> Result<Framework, String> {
+    s.parse()
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse()
+}
+
+/// Today's date in UTC.
+fn today_utc() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(0))
+}
+
+/// The configuration: `--config FILE`, else `./eksguard.toml` if present, else none.
+fn load_config(args: &ScanArgs) -> Result<Config> {
+    let path = match (&args.config, args.no_config) {
+        (Some(p), _) => p.clone(),
+        (None, true) => return Ok(Config::empty()),
+        (None, false) => {
+            let p = PathBuf::from("eksguard.toml");
+            if !p.is_file() {
+                return Ok(Config::empty());
+            }
+            p
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the configuration {}", path.display()))?;
+    config::parse(&path.display().to_string(), &text).map_err(|errors| {
+        anyhow::anyhow!(
+            "invalid configuration:\n{}",
+            errors
+                .iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+const SNAPSHOT_HELP: &str = "\
+The snapshot holds Kubernetes `List` JSON under kubernetes/, AWS CLI-shaped JSON under aws/, each
+node's kubelet configuration under kubelet/ (with --kubelet-config), and eksguard-snapshot.json,
+which records what could not be read, so that `eksguard scan DIR` reports the same findings and
+the same not-evaluated rules as the live scan. Secret values are never read, so never saved.
+
+Examples:
+  eksguard snapshot --out prod-2026-11-23/
+  eksguard snapshot --out snap/ --context prod --profile audit --region eu-west-1
+  eksguard scan prod-2026-11-23/";
+
+#[derive(Args, Debug)]
+struct SnapshotArgs {
+    /// The folder to write (created if missing).
+    #[arg(long, short, value_name = "DIR")]
+    out: PathBuf,
+
+    #[command(flatten)]
+    live: live::LiveArgs,
 }
 
 const PSS_HELP: &str = "\
@@ -214,6 +342,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
         Command::Pss(args) => pss(&args),
+        Command::Netpol(args) => netpol_cmd::run(&args),
+        Command::Rbac(cmd) => rbac_cmd::run(&cmd),
+        Command::Detect(args) => detect_cmd::detect(&args),
+        Command::Snapshot(args) => snapshot(&args),
         Command::Rules(args) => catalog(&args).map(|()| ExitCode::SUCCESS),
         Command::Explain { query } => explain(&query),
     };
@@ -227,17 +359,36 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: &ScanArgs) -> Result<ExitCode> {
-    if args.paths.is_empty() && !args.demo {
-        anyhow::bail!(
-            "nothing to scan: give files or folders (or `-` for standard input), or --demo.\n\
-             Live scanning of the current kubeconfig context and AWS account is not available in this build."
-        );
+    let config = load_config(args)?;
+    let baseline = match &args.baseline {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the baseline {}", p.display()))?;
+            Some(
+                Baseline::parse(&p.display().to_string(), &text)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            )
+        }
+        None => None,
+    };
+    if args.framework.is_some() && matches!(args.format, FormatArg::Sarif) {
+        anyhow::bail!("--framework reports as a table or JSON, not SARIF");
     }
     let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
+        select: if args.select.is_empty() {
+            config.select.clone()
+        } else {
+            args.select.clone()
+        },
+        ignore: args.ignore.iter().chain(&config.ignore).cloned().collect(),
     };
-    let rules = match selection.apply(RULES) {
+    // Audit rules judge events, not configuration: `eksguard detect` runs them.
+    let posture: Vec<&'static eksguard_core::Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|r| !eksguard_core::detect::is_audit_rule(r))
+        .collect();
+    let rules = match selection.apply(&posture) {
         Ok(r) => r,
         Err(unknown) => anyhow::bail!(
             "--select/--ignore: no rule matches {} (see `eksguard rules`)",
@@ -251,17 +402,25 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
     let opts = input::Options {
         max_bytes: args.max_file_size.saturating_mul(1024 * 1024),
     };
-    let mut sources: Vec<input::Text> = Vec::new();
-    if args.demo {
-        sources.extend(
-            demo::DEMO_FILES
-                .iter()
-                .map(|(p, t)| input::Text::embedded(p, t)),
-        );
-    }
-    let mut inv = input::load(&args.paths, &opts, sources);
+    let mut inv = live::read(&args.paths, args.demo, &args.live, &opts)?;
     inv.errors.sort();
-    let report = engine::run(&inv, &rules, eksguard_core::VERSION);
+    // Rules are pure and independent: run them on every core, then assemble in catalog order.
+    let rules = engine::scan_rules(&rules);
+    let outcomes: Vec<engine::Outcome> = {
+        use rayon::prelude::*;
+        rules.par_iter().map(|r| engine::check(&inv, r)).collect()
+    };
+    let report = engine::finish(
+        &inv,
+        &rules,
+        outcomes,
+        eksguard_core::VERSION,
+        engine::Options {
+            config: &config,
+            today: Some(args.today.unwrap_or_else(today_utc)),
+            baseline: baseline.as_ref(),
+        },
+    );
 
     let format = match args.format {
         FormatArg::Table => Format::Table,
@@ -277,7 +436,22 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let text = report::render(&report, format, color);
+    let text = match args.framework {
+        Some(fw) => {
+            let view = framework::view(fw, &report);
+            if matches!(args.format, FormatArg::Json) {
+                framework::render_json(&view)
+            } else {
+                framework::render_table(&view)
+            }
+        }
+        None => report::render(&report, format, color),
+    };
+    if !report.errors.is_empty() && args.framework.is_some() {
+        for e in &report.errors {
+            eprintln!("eksguard: {e}");
+        }
+    }
     match &args.output {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,
@@ -348,6 +522,24 @@ fn pss(args: &PssArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(code)
+}
+
+fn snapshot(args: &SnapshotArgs) -> Result<ExitCode> {
+    if args.out.is_file() {
+        anyhow::bail!("--out {}: is a file; give a folder", args.out.display());
+    }
+    let gathered = live::gather(&args.live)?;
+    live::print_summary(&gathered);
+    let written = gathered
+        .write_snapshot(&args.out, eksguard_core::VERSION)
+        .with_context(|| format!("cannot write the snapshot to {}", args.out.display()))?;
+    let requests: u64 = gathered.requests.values().sum();
+    eprintln!(
+        "eksguard: wrote {written} file(s) to {} ({requests} API request(s)); scan it with `eksguard scan {}`",
+        args.out.display(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn write_stdout(text: &str) -> Result<()> {

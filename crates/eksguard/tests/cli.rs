@@ -1,28 +1,11 @@
 //! The command line, end to end: exit codes, inputs, bad input, the catalog commands.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("root")
-}
+mod common;
 
-fn eksguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eksguard"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run eksguard")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::cli::{eksguard, stdout};
 
 const GOOD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers:\n  - name: web\n    image: nginx:latest\n    securityContext: {privileged: true}\n";
 
