@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
+use eksguard_core::config::Date;
 use eksguard_core::detect::{self, Engine, Feed, Options, Position, State, ThreatIntel};
 use eksguard_core::engine::Selection;
 use eksguard_core::report::{self, Format};
@@ -99,6 +100,20 @@ pub struct DetectArgs {
     #[arg(long, value_enum, default_value_t = crate::SeverityArg::Info, value_name = "SEVERITY")]
     fail_on: crate::SeverityArg,
 
+    /// Configuration (default: ./eksguard.toml when it exists). detect applies its severity
+    /// overrides and exceptions of AUD rules (by identity or object name, namespace and kind),
+    /// and its select/ignore entries that name AUD rules.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Ignore ./eksguard.toml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+
+    /// Judge exception expiry dates as of this day (YYYY-MM-DD; default: today, UTC).
+    #[arg(long, value_name = "DATE", value_parser = crate::parse_date)]
+    today: Option<Date>,
+
     /// Run only these detectors: ids (AUD006), prefixes (AUD00) or names, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
@@ -171,6 +186,100 @@ trait EventSource {
 struct FileSource {
     path: PathBuf,
     name: String,
+    /// While following: the file last read and its id, kept open so that lines written to it
+    /// just before a rotation are still read after it is renamed, compressed or deleted.
+    held: Option<(File, u64)>,
+}
+
+/// A file's identity: its inode (None where there is none).
+#[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)] // the same signature as the non-Unix version
+fn file_id(meta: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> Option<u64> {
+    None
+}
+
+/// The file with identity `id` beside `path`: where a rotation moved it (`audit.log.1`, or
+/// the kube-apiserver's `audit-2026-11-23T10-00-00.000.log`).
+fn find_rotated(path: &Path, id: u64) -> Option<File> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .find(|e| {
+            e.metadata()
+                .is_ok_and(|m| m.is_file() && file_id(&m) == Some(id))
+        })
+        .and_then(|e| File::open(e.path()).ok())
+}
+
+impl FileSource {
+    fn new(path: PathBuf) -> Self {
+        let name = path.display().to_string();
+        Self {
+            path,
+            name,
+            held: None,
+        }
+    }
+
+    /// Feed `file` from the engine's position for this source. `complete`: the file will not
+    /// grow any more (rotated away, or not following), so a last line without its line break
+    /// counts.
+    fn read(
+        &self,
+        engine: &mut Engine,
+        file: &mut File,
+        complete: bool,
+        every: u64,
+        checkpoint: &mut dyn FnMut(&mut Engine) -> io::Result<()>,
+    ) -> Result<()> {
+        let len = file.metadata().map_or(0, |m| m.len());
+        let pos = engine.position(&self.name);
+        file.seek(SeekFrom::Start(0))?;
+        let gzip = {
+            let mut magic = [0u8; 2];
+            let n = io::Read::read(file, &mut magic).unwrap_or(0);
+            n == 2 && magic == [0x1f, 0x8b]
+        };
+        if !gzip && pos.offset > len {
+            // Truncated in place (copytruncate rotation): start again from its beginning.
+            engine.set_position(
+                &self.name,
+                Position {
+                    file_id: pos.file_id,
+                    ..Position::default()
+                },
+            );
+        } else if !gzip && pos.offset == len && !complete {
+            return Ok(());
+        }
+        let pos = engine.position(&self.name);
+        // Plain files resume by seeking; gzip is decompressed from its start and `feed` skips
+        // the decompressed bytes before the recorded offset.
+        file.seek(SeekFrom::Start(if gzip { 0 } else { pos.offset }))?;
+        detect::feed(
+            engine,
+            &self.name,
+            file,
+            Feed {
+                resume: true,
+                follow: !complete,
+                checkpoint_every: every,
+            },
+            checkpoint,
+        )
+        .context("cannot read")?;
+        Ok(())
+    }
 }
 
 impl EventSource for FileSource {
@@ -186,36 +295,38 @@ impl EventSource for FileSource {
         checkpoint: &mut dyn FnMut(&mut Engine) -> io::Result<()>,
     ) -> Result<()> {
         let mut file = File::open(&self.path).context("cannot open")?;
-        let len = file.metadata().map_or(0, |m| m.len());
-        let mut pos = engine.position(&self.name);
-        let gzip = {
-            let mut magic = [0u8; 2];
-            let n = io::Read::read(&mut file, &mut magic).unwrap_or(0);
-            n == 2 && magic == [0x1f, 0x8b]
-        };
-        if !gzip && pos.offset > len {
-            // Truncated or replaced (log rotation): start again from its beginning.
-            pos = Position::default();
-            engine.set_position(&self.name, pos.clone());
+        let id = file.metadata().ok().as_ref().and_then(file_id);
+        let pos = engine.position(&self.name);
+        match (pos.file_id, id) {
+            (Some(old), Some(new)) if old != new => {
+                // The path names another file now: it was rotated. Finish the old file from
+                // where reading stopped, then read the new one from its start.
+                let previous = match self.held.take() {
+                    Some((f, held)) if held == old => Some(f),
+                    _ => find_rotated(&self.path, old),
+                };
+                match previous {
+                    Some(mut f) => self.read(engine, &mut f, true, every, checkpoint)?,
+                    None => eprintln!(
+                        "eksguard: {}: the file was rotated and its previous file (inode {old}) is no longer beside it; lines written to that file after byte {} were not read",
+                        self.name, pos.offset
+                    ),
+                }
+                engine.set_position(
+                    &self.name,
+                    Position {
+                        file_id: Some(new),
+                        ..Position::default()
+                    },
+                );
+            }
+            (None, Some(_)) => engine.set_position(&self.name, Position { file_id: id, ..pos }),
+            _ => {}
         }
-        if !gzip && pos.offset == len && follow {
-            return Ok(());
+        self.read(engine, &mut file, !follow, every, checkpoint)?;
+        if follow && let Some(id) = id {
+            self.held = Some((file, id));
         }
-        // Plain files resume by seeking; gzip is decompressed from its start and `feed` skips
-        // the decompressed bytes before the recorded offset.
-        file.seek(SeekFrom::Start(if gzip { 0 } else { pos.offset }))?;
-        detect::feed(
-            engine,
-            &self.name,
-            file,
-            Feed {
-                resume: true,
-                follow,
-                checkpoint_every: every,
-            },
-            checkpoint,
-        )
-        .context("cannot read")?;
         Ok(())
     }
 }
@@ -351,6 +462,7 @@ fn position_of(p: StreamPosition) -> Position {
     Position {
         offset: u64::try_from(p.timestamp).unwrap_or(0),
         line: p.at_timestamp,
+        file_id: None,
     }
 }
 
@@ -464,9 +576,37 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
         .copied()
         .filter(|r| detect::is_audit_rule(r))
         .collect();
+    let config = crate::load_config(args.config.as_deref(), args.no_config)?;
+    // eksguard.toml serves scan and detect: its select/ignore entries that name no audit rule
+    // are scan's business.
+    let names_audit_rule = |t: &String| {
+        eksguard_core::config::resolve_rules(t)
+            .iter()
+            .any(|r| detect::is_audit_rule(r))
+    };
     let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
+        select: if args.select.is_empty() {
+            config
+                .select
+                .iter()
+                .filter(|t| names_audit_rule(t))
+                .cloned()
+                .collect()
+        } else {
+            args.select.clone()
+        },
+        ignore: args
+            .ignore
+            .iter()
+            .cloned()
+            .chain(
+                config
+                    .ignore
+                    .iter()
+                    .filter(|t| names_audit_rule(t))
+                    .cloned(),
+            )
+            .collect(),
     };
     let rules = selection.apply(&audit).map_err(|unknown| {
         anyhow::anyhow!(
@@ -485,6 +625,7 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
         ..Options::default()
     };
     let mut engine = Engine::new(&rules, opts);
+    engine.configure(config, Some(args.today.unwrap_or_else(crate::today_utc)));
     if let Some(path) = &args.state
         && path.exists()
     {
@@ -503,10 +644,7 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
             if p.as_os_str() == "-" {
                 Box::new(StdinSource)
             } else {
-                Box::new(FileSource {
-                    path: p.clone(),
-                    name: p.display().to_string(),
-                })
+                Box::new(FileSource::new(p.clone()))
             }
         })
         .collect();
@@ -573,14 +711,32 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
             stats.malformed
         );
     }
-    let findings = engine.findings();
+    let report = engine.report(eksguard_core::VERSION, Vec::new());
+    for e in &report.expired_exceptions {
+        eprintln!(
+            "eksguard: {}:{}: exception for {} expired on {}; it hides nothing any more",
+            e.path,
+            e.line,
+            e.rules.join(", "),
+            e.expires
+        );
+    }
+    let findings = &report.findings;
     let mut text = String::new();
     match format {
         DetectFormat::Table => {
-            render_table(&findings, &mut text);
+            render_table(findings, &mut text);
+            let suppressed = if report.suppressed.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} suppressed by eksguard.toml exceptions (listed in --format json)",
+                    report.suppressed.len()
+                )
+            };
             let _ = writeln!(
                 text,
-                "{} findings from {} events ({} lines, {} malformed, {} duplicate stages skipped).",
+                "{} findings from {} events ({} lines, {} malformed, {} duplicate stages skipped{suppressed}).",
                 findings.len(),
                 stats.events,
                 stats.lines,
@@ -588,14 +744,8 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
                 stats.duplicate_stages
             );
         }
-        DetectFormat::Jsonl => jsonl(&findings, &mut text)?,
-        DetectFormat::Json => {
-            text = report::render(
-                &engine.report(eksguard_core::VERSION, Vec::new()),
-                Format::Json,
-                false,
-            );
-        }
+        DetectFormat::Jsonl => jsonl(findings, &mut text)?,
+        DetectFormat::Json => text = report::render(&report, Format::Json, false),
     }
     write_out(&mut out_file, &text).context("cannot write the output")?;
     if failed_inputs > 0 {

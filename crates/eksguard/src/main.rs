@@ -180,7 +180,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 /// Today's date in UTC.
-fn today_utc() -> Date {
+pub(crate) fn today_utc() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -188,9 +188,9 @@ fn today_utc() -> Date {
 }
 
 /// The configuration: `--config FILE`, else `./eksguard.toml` if present, else none.
-fn load_config(args: &ScanArgs) -> Result<Config> {
-    let path = match (&args.config, args.no_config) {
-        (Some(p), _) => p.clone(),
+pub(crate) fn load_config(config: Option<&std::path::Path>, no_config: bool) -> Result<Config> {
+    let path = match (config, no_config) {
+        (Some(p), _) => p.to_path_buf(),
         (None, true) => return Ok(Config::empty()),
         (None, false) => {
             let p = PathBuf::from("eksguard.toml");
@@ -359,7 +359,7 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: &ScanArgs) -> Result<ExitCode> {
-    let config = load_config(args)?;
+    let config = load_config(args.config.as_deref(), args.no_config)?;
     let baseline = match &args.baseline {
         Some(p) => {
             let text = std::fs::read_to_string(p)

@@ -187,3 +187,174 @@ fn follow_reports_lines_appended_later() {
     let got = got.expect("a finding while following");
     assert!(got.contains("\"AUD006\""), "{got}");
 }
+
+/// The audit IDs behind each finding's count, from a JSON report.
+fn events_counted(report: &[u8]) -> u64 {
+    let v: serde_json::Value = serde_json::from_slice(report).expect("json report");
+    v["summary"]["objects"].as_u64().expect("events")
+}
+
+fn append(path: &Path, lines: impl IntoIterator<Item = String>) {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("open");
+    for l in lines {
+        writeln!(f, "{l}").expect("append");
+    }
+}
+
+#[test]
+fn state_follows_a_rotated_file_by_inode() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = dir.path().join("audit.log");
+    let state = dir.path().join("detect.state");
+    let (log_s, state_s) = (log.to_str().expect("utf-8"), state.to_str().expect("utf-8"));
+    let run = || eksguard(&["detect", log_s, "-f", "json", "--state", state_s]);
+
+    append(&log, (0..3).map(|i| event(i, "shop", i)));
+    assert_eq!(events_counted(&run().stdout), 3);
+    // The writer adds two lines, then the log rotates (renamed, like logrotate or the
+    // kube-apiserver's own rotation) and a new file starts with two more.
+    append(&log, (3..5).map(|i| event(i, "shop", i)));
+    std::fs::rename(&log, dir.path().join("audit-2026-11-20T10-00-00.000.log")).expect("rotate");
+    append(&log, (5..7).map(|i| event(i, "shop", i)));
+    // All seven, each once: the rest of the old file, then the new one from its start (which is
+    // shorter than the old offset, and would otherwise be mistaken for nothing new).
+    assert_eq!(events_counted(&run().stdout), 7);
+    assert_eq!(events_counted(&run().stdout), 7);
+
+    // Rotated away and deleted: the loss is said, not silent; the new file is read.
+    append(&log, (7..9).map(|i| event(i, "shop", i)));
+    let old = dir.path().join("audit.log.1");
+    std::fs::rename(&log, &old).expect("rotate");
+    std::fs::remove_file(&old).expect("delete");
+    append(&log, (9..10).map(|i| event(i, "shop", i)));
+    let out = run();
+    assert_eq!(events_counted(&out.stdout), 8);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("was rotated") && err.contains("were not read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn follow_reads_the_end_of_a_rotated_file_then_the_new_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = dir.path().join("audit.log");
+    append(&log, [event(1, "kube-system", 1)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eksguard"))
+        .args(["detect", "--follow", "-f", "jsonl", "--select", "AUD006"])
+        .args(["--poll-interval", "0.05", "--checkpoint-every", "1"])
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let count_of = |line: &str| -> u64 {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        v["evidence"]["count"].as_u64().expect("count")
+    };
+    let first = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("first finding");
+    assert_eq!(count_of(&first), 1);
+    // The writer's last line before the rotation, then the rotation: renamed and at once
+    // deleted (as when the rotated file is compressed). Only the handle the follower keeps
+    // open can still read that line.
+    append(&log, [event(2, "kube-system", 1)]);
+    let rotated = dir.path().join("audit.log.1");
+    std::fs::rename(&log, &rotated).expect("rotate");
+    std::fs::remove_file(&rotated).expect("delete");
+    append(&log, [event(3, "kube-system", 1)]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = 1;
+    while last < 3 && Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            last = count_of(&line);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        last, 3,
+        "both the old file's last line and the new file's were read"
+    );
+}
+
+#[test]
+fn eksguard_toml_exceptions_and_severities_apply_to_detect() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = dir.path().join("audit.jsonl");
+    append(&log, (0..4).map(|i| event(i, "kube-system", 1)));
+    append(&log, (4..6).map(|i| event(i, "shop", 1)));
+    let config = dir.path().join("eksguard.toml");
+    let run = |toml: &str, format: &str| {
+        std::fs::write(&config, toml).expect("config");
+        eksguard(&[
+            "detect",
+            log.to_str().expect("utf-8"),
+            "-f",
+            format,
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--today",
+            "2026-11-23",
+            "--select",
+            "AUD006",
+        ])
+    };
+
+    let excepted = r#"
+[severity]
+AUD006 = "low"
+
+[[exception]]
+rules = ["AUD006"]
+namespaces = ["kube-system"]
+reason = "break-glass drill, ticket OPS-42"
+expires = 2026-12-31
+"#;
+    let out = run(excepted, "json");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["summary"]["findings"], 0, "{v:#}");
+    assert_eq!(v["summary"]["suppressed"], 1);
+    let s = &v["suppressed"][0];
+    assert_eq!(s["rule_id"], "AUD006");
+    assert_eq!(s["severity"], "low", "the override applies");
+    assert_eq!(s["evidence"]["count"], 4);
+    assert_eq!(s["reason"], "break-glass drill, ticket OPS-42");
+    assert_eq!(out.status.code(), Some(0), "nothing left to fail on");
+    let table = run(excepted, "table");
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("1 suppressed by eksguard.toml exceptions"),
+        "{text}"
+    );
+
+    // Expired: it hides nothing and says so.
+    let out = run(&excepted.replace("2026-12-31", "2026-11-01"), "json");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["summary"]["findings"], 1);
+    assert_eq!(v["findings"][0]["severity"], "low");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("expired on 2026-11-01"), "{err}");
+    assert_eq!(out.status.code(), Some(1));
+
+    // An unknown rule in the file is an error, as for scan.
+    let out = run(
+        "[[exception]]\nrules = [\"AUD999\"]\nreason = \"x\"\n",
+        "json",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("AUD999"));
+}

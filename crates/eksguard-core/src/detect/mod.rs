@@ -21,9 +21,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{NotEvaluated, Report, SCHEMA_VERSION, SeverityCounts, Summary, Tool};
+use crate::config::{Config, Date};
+use crate::engine::{
+    NotEvaluated, Report, SCHEMA_VERSION, SeverityCounts, Summary, Suppressed, Tool,
+};
 use crate::inventory::{LoadError, ResourceRef};
 use crate::rule::{Finding, Rule, Scope};
+use crate::suppress::{ExpiredException, Suppressions};
 
 pub use event::Event;
 pub use intel::ThreatIntel;
@@ -190,12 +194,78 @@ pub struct Profile {
     /// [`PROFILE_CLIENTS`]).
     #[serde(default)]
     pub clients: Vec<u64>,
+    /// Bit set of the verbs used (see [`verb_bit`]).
+    #[serde(default)]
+    pub verbs: u32,
+    /// Hashes of the `verb resource[/subresource]` pairs used (at most [`PROFILE_RESOURCES`]).
+    #[serde(default)]
+    pub resources: Vec<u64>,
+    /// Hashes of the namespaces acted in (at most [`PROFILE_NAMESPACES`]).
+    #[serde(default)]
+    pub namespaces: Vec<u64>,
+}
+
+impl Profile {
+    /// Remember `key` in a bounded baseline list; a full list learns nothing more (and is no
+    /// longer judged on: see [`Profile::is_new`]).
+    pub fn remember(list: &mut Vec<u64>, key: u64, cap: usize) {
+        if list.len() < cap && !list.contains(&key) {
+            list.push(key);
+        }
+    }
+
+    /// Whether `key` is new to a bounded baseline list that still has room: an identity that
+    /// already filled it does too many different things for "new" to mean anything.
+    pub fn is_new(list: &[u64], key: u64, cap: usize) -> bool {
+        list.len() < cap && !list.contains(&key)
+    }
 }
 
 /// Source networks remembered per identity.
 pub const PROFILE_NETWORKS: usize = 16;
 /// Client products remembered per identity.
 pub const PROFILE_CLIENTS: usize = 8;
+/// `verb resource` pairs remembered per identity.
+pub const PROFILE_RESOURCES: usize = 64;
+/// Namespaces remembered per identity.
+pub const PROFILE_NAMESPACES: usize = 32;
+
+/// The bit of a verb in [`Profile::verbs`]; unknown verbs share the last bit.
+pub fn verb_bit(verb: &str) -> u32 {
+    const VERBS: [&str; 12] = [
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+        "impersonate",
+        "bind",
+        "escalate",
+        "approve",
+    ];
+    let i = VERBS.iter().position(|v| *v == verb).unwrap_or(VERBS.len());
+    1 << i
+}
+
+/// The baseline key of the `verb resource[/subresource]` pair of an event, computed without
+/// allocating.
+pub fn resource_key(verb: &str, resource: &str, subresource: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in verb
+        .bytes()
+        .chain(std::iter::once(b' '))
+        .chain(resource.bytes())
+        .chain(std::iter::once(b'/'))
+        .chain(subresource.bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
 
 /// FNV-1a of a string: compact baseline entries.
 pub fn hash(s: &str) -> u64 {
@@ -463,6 +533,10 @@ pub struct Stats {
 pub struct Position {
     pub offset: u64,
     pub line: u64,
+    /// The file's identity (inode) when the position was taken: a path that names another file
+    /// now was rotated, and the rest of the old file is read before the new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<u64>,
 }
 
 /// Everything a checkpoint holds.
@@ -493,6 +567,10 @@ pub struct Engine {
     inputs: BTreeMap<String, Position>,
     hits: Vec<Hit>,
     last_time: i64,
+    /// `eksguard.toml`: severity overrides and exceptions. They shape what is reported, never
+    /// what is learnt or aggregated, so changing them between runs over one `--state` is safe.
+    config: Config,
+    today: Option<Date>,
 }
 
 impl Engine {
@@ -510,7 +588,48 @@ impl Engine {
             inputs: BTreeMap::new(),
             hits: Vec::new(),
             last_time: 0,
+            config: Config::empty(),
+            today: None,
         }
+    }
+
+    /// Apply `eksguard.toml` to what is reported: severity overrides of audit rules, and
+    /// exceptions by rule, namespace, resource name (the identity or the object) and kind, with
+    /// their expiry judged on `today`.
+    pub fn configure(&mut self, config: Config, today: Option<Date>) {
+        self.config = config;
+        self.today = today;
+    }
+
+    /// Split raw findings into the reported and the suppressed, with severity overrides.
+    fn judge(&self, raw: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>, Vec<ExpiredException>) {
+        let inv = crate::inventory::Inventory::default();
+        let suppressions = Suppressions::new(&inv, &self.config, self.today);
+        let mut kept = Vec::new();
+        let mut suppressed = Vec::new();
+        for mut f in raw {
+            if let Some(&s) = self.config.severity.get(f.rule_id) {
+                f.severity = s;
+            }
+            match suppressions.find(&f) {
+                Some((by, reason)) => suppressed.push(Suppressed {
+                    finding: f,
+                    reason,
+                    suppressed_by: by,
+                }),
+                None => kept.push(f),
+            }
+        }
+        kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        suppressed.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+        (kept, suppressed, suppressions.expired)
+    }
+
+    fn raw_findings(&self) -> Vec<Finding> {
+        self.aggregates
+            .iter()
+            .filter_map(|((i, _), a)| self.detectors.get(*i).map(|d| to_finding(d.rule, a)))
+            .collect()
     }
 
     pub fn options(&self) -> &Options {
@@ -713,14 +832,9 @@ impl Engine {
     }
 
     /// The current findings, sorted (worst first).
+    /// (Findings an `eksguard.toml` exception covers are not among them: see [`Engine::report`].)
     pub fn findings(&self) -> Vec<Finding> {
-        let mut out: Vec<Finding> = self
-            .aggregates
-            .iter()
-            .filter_map(|((i, _), a)| self.detectors.get(*i).map(|d| to_finding(d.rule, a)))
-            .collect();
-        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        out
+        self.judge(self.raw_findings()).0
     }
 
     /// Findings new or grown since the last call (for `--follow` output).
@@ -734,13 +848,12 @@ impl Engine {
                 }
             }
         }
-        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        out
+        self.judge(out).0
     }
 
     /// The foundation's report: findings, rules that found nothing, malformed lines as errors.
     pub fn report(&self, version: &'static str, not_evaluated: Vec<NotEvaluated>) -> Report {
-        let findings = self.findings();
+        let (findings, suppressed, expired) = self.judge(self.raw_findings());
         let mut by_severity = SeverityCounts::default();
         for f in &findings {
             by_severity.add(f.severity);
@@ -778,11 +891,11 @@ impl Engine {
                 objects: usize::try_from(self.stats.events).unwrap_or(usize::MAX),
                 skipped_inputs: 0,
                 errors: usize::try_from(self.stats.malformed).unwrap_or(usize::MAX),
-                suppressed: 0,
+                suppressed: suppressed.len(),
             },
             findings,
-            suppressed: Vec::new(),
-            expired_exceptions: Vec::new(),
+            suppressed,
+            expired_exceptions: expired,
             baseline: None,
             not_evaluated,
             skipped_inputs: Vec::new(),
@@ -943,6 +1056,7 @@ pub fn feed<R: std::io::Read>(
                 Position {
                     offset: lines.offset(),
                     line: lines.line_number(),
+                    file_id: start.file_id,
                 },
             );
             checkpoint(engine)?;
@@ -953,6 +1067,7 @@ pub fn feed<R: std::io::Read>(
         Position {
             offset: lines.offset(),
             line: lines.line_number(),
+            file_id: start.file_id,
         },
     );
     checkpoint(engine)?;

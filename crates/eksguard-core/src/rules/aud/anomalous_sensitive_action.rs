@@ -2,9 +2,11 @@ use super::action_of;
 use super::is_controller;
 use super::sensitive_path;
 use crate::declare_rule;
-use crate::detect::Action;
 use crate::detect::event::pod_spec;
 use crate::detect::identity_of;
+use crate::detect::{
+    Action, PROFILE_NAMESPACES, PROFILE_RESOURCES, Profile, hash, resource_key, verb_bit,
+};
 use crate::detect::{Cx, Event};
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
@@ -16,8 +18,15 @@ declare_rule! {
     /// or a `--state` file that already holds a baseline), the first time an identity performs an
     /// action it has not performed before is reported, with the GuardDuty AnomalousBehavior type it
     /// corresponds to. Workloads deployed with an image repository no workload used during the warm-up
-    /// are named as such. Kubernetes components and EKS are not profiled. Baselines are bounded
-    /// (`max_identities`, least recently seen evicted).
+    /// are named as such.
+    ///
+    /// An action the identity has performed before is still reported when something about it is
+    /// new to the identity's baseline: the verb on that resource (an identity that only ever
+    /// `get`s secrets now `list`s them) or the namespace (it reads secrets in a namespace it never
+    /// acted in). The baseline holds, per identity, the verbs, `verb resource` pairs (64),
+    /// namespaces (32), client programs and source networks of its successful requests; a full
+    /// list is no longer judged on. Kubernetes components and EKS are not profiled. Baselines are
+    /// bounded (`max_identities`, least recently seen evicted).
     ///
     /// ## Why is this bad?
     /// A credential doing something its owner never does is the clearest sign it is in someone else's
@@ -53,11 +62,8 @@ pub fn detect(ev: &Event<'_>, cx: &mut Cx<'_>) {
         return;
     }
     let Some(action) = action_of(ev) else { return };
-    let known = cx
-        .state
-        .profiles
-        .get(ev.username())
-        .is_some_and(|p| p.actions & action.bit() != 0);
+    let profile = cx.state.profiles.get(ev.username());
+    let known = profile.is_some_and(|p| p.actions & action.bit() != 0);
     let (what, gd_type) = match action {
         Action::SecretsAccessed => (
             "read secrets",
@@ -117,19 +123,57 @@ pub fn detect(ev: &Event<'_>, cx: &mut Cx<'_>) {
             }
         }
     };
-    if known && !what.starts_with("deployed an image") {
+    let novelty = if !known || (what.starts_with("deployed an image") && !is_controller(ev)) {
+        Some((String::new(), String::new()))
+    } else if is_controller(ev) {
+        None
+    } else {
+        profile.and_then(|p| novelty_of(ev, p))
+    };
+    let Some((key, detail)) = novelty else {
         return;
-    }
-    if known && is_controller(ev) {
-        return;
-    }
+    };
     cx.fire(
-        format!("{}|{gd_type}|{what}", ev.username()),
+        format!("{}|{gd_type}|{what}{key}", ev.username()),
         identity_of(ev),
         format!(
-            "first time: {} {what} ({}; GuardDuty type {gd_type})",
+            "first time: {} {what}{detail} ({}; GuardDuty type {gd_type})",
             ev.username(),
             ev.target()
         ),
     );
+}
+
+/// What is new in a sensitive action the identity has performed before: the verb on that
+/// resource (an identity that only ever `get`s one secret now `list`s them all), else the
+/// namespace. Lists that are full are not judged (see [`Profile::is_new`]).
+fn novelty_of(ev: &Event<'_>, p: &Profile) -> Option<(String, String)> {
+    let pair = resource_key(ev.verb(), ev.resource(), ev.subresource());
+    if Profile::is_new(&p.resources, pair, PROFILE_RESOURCES) {
+        let elsewhere = if p.verbs & verb_bit(ev.verb()) == 0 {
+            " nor on anything else"
+        } else {
+            ""
+        };
+        let what = if ev.subresource().is_empty() {
+            ev.resource().to_string()
+        } else {
+            format!("{}/{}", ev.resource(), ev.subresource())
+        };
+        return Some((
+            format!("|verb {}", ev.verb()),
+            format!(
+                " with verb `{}`, never used before on {what}{elsewhere}",
+                ev.verb()
+            ),
+        ));
+    }
+    let ns = ev.namespace();
+    if !ns.is_empty() && Profile::is_new(&p.namespaces, hash(ns), PROFILE_NAMESPACES) {
+        return Some((
+            format!("|namespace {ns}"),
+            format!(" in namespace {ns}, where it had never acted before"),
+        ));
+    }
+    None
 }

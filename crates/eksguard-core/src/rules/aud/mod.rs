@@ -298,25 +298,31 @@ pub fn learn(ev: &Event<'_>, shared: &mut Shared, opts: &Options) {
         .profiles
         .entry(ev.username(), opts.max_identities, || Profile {
             first_seen: t,
-            actions: 0,
-            networks: Vec::new(),
-            clients: Vec::new(),
+            ..Profile::default()
         })
     {
         if let Some(a) = action {
             p.actions |= a.bit();
         }
-        let network = crate::detect::network_key(ev.source_ip()).filter(|h| {
-            p.networks.len() < crate::detect::PROFILE_NETWORKS && !p.networks.contains(h)
-        });
-        if let Some(h) = network {
-            p.networks.push(h);
+        if let Some(h) = crate::detect::network_key(ev.source_ip()) {
+            Profile::remember(&mut p.networks, h, crate::detect::PROFILE_NETWORKS);
         }
         let client = crate::detect::client_of(&ev.user_agent);
         if !client.is_empty() {
             let h = crate::detect::hash(client);
-            if p.clients.len() < crate::detect::PROFILE_CLIENTS && !p.clients.contains(&h) {
-                p.clients.push(h);
+            Profile::remember(&mut p.clients, h, crate::detect::PROFILE_CLIENTS);
+        }
+        // What it does: verbs, `verb resource` pairs and namespaces, from the requests that
+        // succeeded (a denied request is not something the identity does).
+        if ev.succeeded() && !ev.verb().is_empty() {
+            p.verbs |= crate::detect::verb_bit(ev.verb());
+            if !ev.resource().is_empty() {
+                let h = crate::detect::resource_key(ev.verb(), ev.resource(), ev.subresource());
+                Profile::remember(&mut p.resources, h, crate::detect::PROFILE_RESOURCES);
+            }
+            if !ev.namespace().is_empty() {
+                let h = crate::detect::hash(ev.namespace());
+                Profile::remember(&mut p.namespaces, h, crate::detect::PROFILE_NAMESPACES);
             }
         }
     }
