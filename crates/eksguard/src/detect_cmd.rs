@@ -43,9 +43,14 @@ Examples:
       checkpoint stopped: no event is lost and none is counted twice
   eksguard detect audit.jsonl --select AUD006,AUD035 --fail-on high
 
-Anomaly detection (AUD037, AUD038) learns each identity's habits during --warmup-hours of event
-time (or from a --state file that already holds them) and reports first-seen sensitive actions
-afterwards.
+Anomaly detection (AUD037-AUD039) learns each identity's habits during --warmup-hours of event
+time (or from a --state file that already holds them): verbs, verb-resource pairs, namespaces,
+client programs, source networks and sensitive actions. Afterwards it reports first-seen sensitive
+actions, sensitive actions with a new verb or in a new namespace, and new networks or clients.
+
+Followed files may rotate (renamed, recreated, compressed): the rest of the old file is read from
+the handle kept open, or found beside the path by inode after a restart, before the new file is
+read from its start. See docs/detect.md.
 
 Live from CloudWatch Logs: `eksguard detect --cloudwatch --cluster prod --region eu-west-1
 --state detect.state [--follow]` reads the kube-apiserver-audit-* streams of the log group
