@@ -171,6 +171,63 @@ pub struct Config {
     /// so that only reviewed exceptions in this file hide findings).
     pub annotations: bool,
     pub exceptions: Vec<Exception>,
+    /// `[serve]`: the admission webhook's cluster-wide defaults.
+    pub serve: ServeConfig,
+}
+
+/// What the admission webhook does with findings in a namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdmissionMode {
+    /// Deny the request when a finding reaches the threshold.
+    Enforce,
+    /// Allow, and record the findings as audit annotations.
+    Audit,
+    /// Allow, and return the findings as warnings (kubectl prints them).
+    Warn,
+}
+
+impl AdmissionMode {
+    pub const ALL: [AdmissionMode; 3] = [Self::Enforce, Self::Audit, Self::Warn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enforce => "enforce",
+            Self::Audit => "audit",
+            Self::Warn => "warn",
+        }
+    }
+}
+
+impl fmt::Display for AdmissionMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for AdmissionMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "enforce" => Ok(Self::Enforce),
+            "audit" => Ok(Self::Audit),
+            "warn" => Ok(Self::Warn),
+            _ => Err(format!(
+                "unknown admission mode `{s}` (expected enforce, audit or warn)"
+            )),
+        }
+    }
+}
+
+/// The `[serve]` table: the webhook's defaults for namespaces without `eksguard.io/<mode>`
+/// labels, and who and what is never reviewed.
+#[derive(Debug, Clone, Default)]
+pub struct ServeConfig {
+    pub default_mode: Option<AdmissionMode>,
+    pub fail_on: Option<Severity>,
+    /// Namespace name patterns (`*`, `?`) whose requests are allowed unreviewed.
+    pub exempt_namespaces: Vec<String>,
+    /// User name or group patterns whose requests are allowed unreviewed.
+    pub exempt_users: Vec<String>,
 }
 
 impl Config {
@@ -196,6 +253,19 @@ struct Raw {
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     exception: Vec<Spanned<RawException>>,
+    #[serde(default)]
+    serve: Option<Spanned<RawServe>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawServe {
+    default_mode: Option<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    exempt_namespaces: Vec<String>,
+    #[serde(default)]
+    exempt_users: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -374,6 +444,30 @@ pub fn parse(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
             line,
         });
     }
+    let mut serve = ServeConfig::default();
+    if let Some(raw_serve) = &raw.serve {
+        let r = raw_serve.get_ref();
+        if let Some(m) = &r.default_mode {
+            match m.get_ref().parse() {
+                Ok(m) => serve.default_mode = Some(m),
+                Err(e) => errors.push(err(
+                    Some(line_of(text, m.span().start)),
+                    format!("serve.default_mode: {e}"),
+                )),
+            }
+        }
+        if let Some(f) = &r.fail_on {
+            match f.get_ref().parse() {
+                Ok(s) => serve.fail_on = Some(s),
+                Err(e) => errors.push(err(
+                    Some(line_of(text, f.span().start)),
+                    format!("serve.fail_on: {e}"),
+                )),
+            }
+        }
+        serve.exempt_namespaces.clone_from(&r.exempt_namespaces);
+        serve.exempt_users.clone_from(&r.exempt_users);
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -384,6 +478,7 @@ pub fn parse(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
         severity,
         annotations: raw.annotations.unwrap_or(true),
         exceptions,
+        serve,
     })
 }
 

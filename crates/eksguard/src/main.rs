@@ -8,6 +8,7 @@ mod input;
 mod live;
 mod netpol_cmd;
 mod rbac_cmd;
+mod serve_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -68,6 +69,10 @@ enum Command {
     /// Detect threats in Kubernetes audit logs (GuardDuty's and Falco's audit-log detections and more).
     #[command(after_help = detect_cmd::DETECT_HELP)]
     Detect(detect_cmd::DetectArgs),
+    /// Run the validating admission webhook: rules, Pod Security and Rego policies at
+    /// admission, enforce / audit / warn per namespace (`serve certs` makes its certificates).
+    #[command(after_help = serve_cmd::SERVE_HELP)]
+    Serve(serve_cmd::ServeArgs),
     /// Save everything a live scan reads (Kubernetes objects, AWS API output) as files that
     /// `eksguard scan DIR` reads: reproduce a scan offline, or attach it to a bug report.
     #[command(after_help = SNAPSHOT_HELP)]
@@ -345,6 +350,7 @@ fn main() -> ExitCode {
         Command::Netpol(args) => netpol_cmd::run(&args),
         Command::Rbac(cmd) => rbac_cmd::run(&cmd),
         Command::Detect(args) => detect_cmd::detect(&args),
+        Command::Serve(args) => serve_cmd::serve(&args),
         Command::Snapshot(args) => snapshot(&args),
         Command::Rules(args) => catalog(&args).map(|()| ExitCode::SUCCESS),
         Command::Explain { query } => explain(&query),

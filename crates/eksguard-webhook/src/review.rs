@@ -1,0 +1,688 @@
+//! The admission review itself, free of I/O: an `AdmissionReview` (admission.k8s.io/v1) request
+//! in, the `AdmissionReview` response out, plus what happened (for metrics and logs).
+//!
+//! The object is loaded by the same loader `scan` uses and judged by the object-scope rules of
+//! the catalog, by POD014 (the Pod Security level its namespace enforces, exactly as Pod Security
+//! Admission evaluates it) and by the user's Rego policies. What is done with the findings
+//! depends on the namespace's mode, set like Pod Security Admission's:
+//!
+//! | label | effect |
+//! |---|---|
+//! | `eksguard.io/enforce: <severity>` | deny when a finding reaches the severity |
+//! | `eksguard.io/audit: <severity>` | allow; findings from the severity up become audit annotations |
+//! | `eksguard.io/warn: <severity>` | allow; findings from the severity up become warnings kubectl prints |
+//!
+//! A namespace with none of these labels gets the server's default mode and threshold
+//! (`--default-mode`, `--fail-on`, or `[serve]` in eksguard.toml).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use eksguard_core::config::{AdmissionMode, Config, Date, glob_match};
+use eksguard_core::engine::{self, Options, Selection};
+use eksguard_core::inventory::{LoadOptions, load_text};
+use eksguard_core::rule::{Finding, Rule, Scope, Severity};
+use eksguard_core::rules::RULES;
+use eksguard_core::suppress::Suppressions;
+use serde_json::{Value, json};
+
+/// The label prefix of the namespace modes.
+pub const LABEL_PREFIX: &str = "eksguard.io/";
+/// Warnings returned to kubectl, at most (the rest are counted in the last one).
+pub const MAX_WARNINGS: usize = 12;
+/// Findings recorded in the audit annotation, at most.
+pub const MAX_AUDITED: usize = 20;
+/// Rules about resource limits a namespace's LimitRange may default.
+const LIMIT_RANGE_RULES: [&str; 3] = ["TEN003", "TEN004", "TEN008"];
+
+/// The server-wide settings of the review.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The mode of namespaces without `eksguard.io/<mode>` labels (and of cluster-scoped
+    /// objects).
+    pub default_mode: AdmissionMode,
+    /// The threshold of the default mode.
+    pub fail_on: Severity,
+    /// Namespace name patterns whose requests are allowed without review.
+    pub exempt_namespaces: Vec<String>,
+    /// User name or group patterns whose requests are allowed without review.
+    pub exempt_users: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            default_mode: AdmissionMode::Warn,
+            fail_on: Severity::High,
+            exempt_namespaces: vec!["kube-system".into()],
+            exempt_users: Vec::new(),
+        }
+    }
+}
+
+/// User-written policies (Rego), judged at admission beside the built-in rules.
+pub trait PolicyEngine: Send + Sync {
+    /// Findings of the policies on `object` (the admitted object as JSON); `request` is the
+    /// AdmissionReview request, `namespace` the Namespace object when known. An error is a
+    /// policy that failed or ran past its budget.
+    fn review(
+        &self,
+        object: &Value,
+        request: &Value,
+        namespace: Option<&Value>,
+    ) -> Result<Vec<Finding>, String>;
+}
+
+/// Namespace labels, as the server knows them (watched through the Kubernetes API).
+pub trait Namespaces: Send + Sync {
+    /// The labels of namespace `name`, or None when it is unknown (not watched, or not there).
+    fn labels(&self, name: &str) -> Option<BTreeMap<String, String>>;
+}
+
+/// No cluster access: every namespace is unknown and gets the default mode.
+pub struct NoNamespaces;
+
+impl Namespaces for NoNamespaces {
+    fn labels(&self, _: &str) -> Option<BTreeMap<String, String>> {
+        None
+    }
+}
+
+/// What one namespace asks for: a threshold per mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Modes {
+    pub enforce: Option<Severity>,
+    pub audit: Option<Severity>,
+    pub warn: Option<Severity>,
+    /// `namespace labels` or `default`.
+    pub source: &'static str,
+    /// Invalid label values (ignored, and said in a warning).
+    pub problems: Vec<String>,
+}
+
+impl Modes {
+    /// The modes of a namespace with `labels` (None: unknown or cluster-scoped).
+    pub fn of(labels: Option<&BTreeMap<String, String>>, settings: &Settings) -> Self {
+        let mut m = Modes::default();
+        let mut any = false;
+        if let Some(labels) = labels {
+            for mode in AdmissionMode::ALL {
+                let key = format!("{LABEL_PREFIX}{mode}");
+                let Some(v) = labels.get(&key) else { continue };
+                any = true;
+                match v.parse::<Severity>() {
+                    Ok(s) => *m.slot(mode) = Some(s),
+                    Err(e) => m.problems.push(format!("label {key}={v}: {e}")),
+                }
+            }
+        }
+        if any {
+            m.source = "namespace labels";
+        } else {
+            m.source = "default";
+            *m.slot(settings.default_mode) = Some(settings.fail_on);
+        }
+        m
+    }
+
+    fn slot(&mut self, mode: AdmissionMode) -> &mut Option<Severity> {
+        match mode {
+            AdmissionMode::Enforce => &mut self.enforce,
+            AdmissionMode::Audit => &mut self.audit,
+            AdmissionMode::Warn => &mut self.warn,
+        }
+    }
+}
+
+/// A request that is not a valid AdmissionReview: answered with HTTP 400.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRequest(pub String);
+
+impl std::fmt::Display for BadRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the review decided, for metrics and logs.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub uid: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub operation: String,
+    pub user: String,
+    pub dry_run: bool,
+    pub allowed: bool,
+    /// Why the request was not reviewed (exempt namespace or user, DELETE, ...).
+    pub skipped: Option<String>,
+    /// Rule ids and the mode that acted on each (denied, warned, audited).
+    pub decisions: Vec<(String, AdmissionMode)>,
+    /// The object could not be evaluated.
+    pub error: Option<String>,
+}
+
+/// The reviewer: rules, configuration and policies, shared by every request.
+pub struct Reviewer {
+    rules: Vec<&'static Rule>,
+    config: Config,
+    settings: Settings,
+    policies: Option<Arc<dyn PolicyEngine>>,
+    today: Option<Date>,
+}
+
+/// The rules run at admission: every object-scope rule, and POD014 (the namespace's Pod
+/// Security level), which needs the Namespace the server adds beside the object.
+pub fn admission_rules() -> Vec<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| r.scope == Scope::Object || r.id == "POD014")
+        .collect()
+}
+
+impl Reviewer {
+    /// A reviewer with the admission rules that `config` selects.
+    pub fn new(config: Config, settings: Settings, today: Option<Date>) -> Result<Self, String> {
+        let selection = Selection {
+            select: config.select.clone(),
+            ignore: config.ignore.clone(),
+        };
+        let all = admission_rules();
+        // eksguard.toml serves scan too: its entries that name no admission rule are scan's.
+        let keep = |t: &String| {
+            eksguard_core::config::resolve_rules(t)
+                .iter()
+                .any(|r| all.iter().any(|a| a.id == r.id))
+        };
+        let selection = Selection {
+            select: selection.select.into_iter().filter(keep).collect(),
+            ignore: selection.ignore.into_iter().filter(keep).collect(),
+        };
+        let rules = selection
+            .apply(&all)
+            .map_err(|u| format!("no admission rule matches {}", u.join(", ")))?;
+        Ok(Self {
+            rules,
+            config,
+            settings,
+            policies: None,
+            today,
+        })
+    }
+
+    /// Judge with these policies too.
+    #[must_use]
+    pub fn with_policies(mut self, policies: Arc<dyn PolicyEngine>) -> Self {
+        self.policies = Some(policies);
+        self
+    }
+
+    pub fn rules(&self) -> &[&'static Rule] {
+        &self.rules
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Review one AdmissionReview body.
+    pub fn review(
+        &self,
+        body: &[u8],
+        namespaces: &dyn Namespaces,
+    ) -> Result<(Value, Outcome), BadRequest> {
+        let review: Value = serde_json::from_slice(body)
+            .map_err(|e| BadRequest(format!("the body is not JSON: {e}")))?;
+        let api = review.get("apiVersion").and_then(Value::as_str);
+        let kind = review.get("kind").and_then(Value::as_str);
+        if kind != Some("AdmissionReview") {
+            return Err(BadRequest(format!(
+                "expected kind AdmissionReview, got {}",
+                kind.map_or_else(|| "none".to_string(), |k| format!("`{k}`"))
+            )));
+        }
+        if api != Some("admission.k8s.io/v1") {
+            return Err(BadRequest(format!(
+                "expected apiVersion admission.k8s.io/v1, got {} (configure admissionReviewVersions: [\"v1\"])",
+                api.map_or_else(|| "none".to_string(), |a| format!("`{a}`"))
+            )));
+        }
+        let request = review
+            .get("request")
+            .filter(|r| r.is_object())
+            .ok_or_else(|| BadRequest("the AdmissionReview has no request".into()))?;
+        let uid = request
+            .get("uid")
+            .and_then(Value::as_str)
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| BadRequest("the AdmissionReview request has no uid".into()))?;
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let mut outcome = Outcome {
+            uid: uid.to_string(),
+            kind: request
+                .get("kind")
+                .map(|k| s(k, "kind"))
+                .unwrap_or_default(),
+            namespace: s(request, "namespace"),
+            name: s(request, "name"),
+            operation: s(request, "operation"),
+            user: request
+                .get("userInfo")
+                .map(|u| s(u, "username"))
+                .unwrap_or_default(),
+            dry_run: request
+                .get("dryRun")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            allowed: true,
+            ..Outcome::default()
+        };
+        if outcome.name.is_empty() {
+            // At CREATE the name may be only in the object, or still to be generated.
+            let meta = |k: &str| {
+                request
+                    .pointer(&format!("/object/metadata/{k}"))
+                    .and_then(Value::as_str)
+                    .filter(|v| !v.is_empty())
+            };
+            outcome.name = meta("name")
+                .map(str::to_string)
+                .or_else(|| meta("generateName").map(|g| format!("{g}*")))
+                .unwrap_or_default();
+        }
+        let response = self.decide(request, namespaces, &mut outcome);
+        let mut response = response;
+        response.insert("uid".into(), json!(uid));
+        response.insert("allowed".into(), json!(outcome.allowed));
+        Ok((
+            json!({
+                "apiVersion": "admission.k8s.io/v1",
+                "kind": "AdmissionReview",
+                "response": Value::Object(response),
+            }),
+            outcome,
+        ))
+    }
+
+    fn decide(
+        &self,
+        request: &Value,
+        namespaces: &dyn Namespaces,
+        outcome: &mut Outcome,
+    ) -> serde_json::Map<String, Value> {
+        let mut response = serde_json::Map::new();
+        if let Some(why) = self.exempt(request, outcome) {
+            outcome.skipped = Some(why);
+            return response;
+        }
+        let Some(object) = request.get("object").filter(|o| o.is_object()) else {
+            outcome.skipped = Some(format!("{} has no object to review", outcome.operation));
+            return response;
+        };
+        let ns_name = if outcome.kind == "Namespace" {
+            // A Namespace is judged by the labels it is about to have.
+            object
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or(&outcome.name)
+                .to_string()
+        } else {
+            outcome.namespace.clone()
+        };
+        let ns_labels: Option<BTreeMap<String, String>> = if outcome.kind == "Namespace" {
+            Some(labels_of(object))
+        } else if ns_name.is_empty() {
+            None
+        } else {
+            namespaces.labels(&ns_name)
+        };
+        let modes = Modes::of(ns_labels.as_ref(), &self.settings);
+        let namespace_object = (!ns_name.is_empty() && outcome.kind != "Namespace").then(|| {
+            json!({
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": ns_name, "labels": ns_labels.clone().unwrap_or_default()},
+            })
+        });
+
+        let judged = self.judge(object, request, namespace_object.as_ref(), &ns_name);
+        let findings = match judged {
+            Ok(f) => f,
+            Err(e) => return Self::unevaluable(e, &modes, outcome),
+        };
+        // An UPDATE is not denied for what the object already had: that is not this change.
+        let before: BTreeSet<(String, String)> = if outcome.operation == "UPDATE"
+            && let Some(old) = request.get("oldObject").filter(|o| o.is_object())
+        {
+            self.judge(old, request, namespace_object.as_ref(), &ns_name)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| (f.rule_id.to_string(), f.message))
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+
+        let at_least = |t: Option<Severity>, f: &Finding| t.is_some_and(|t| f.severity >= t);
+        let mut denied = Vec::new();
+        let mut warned = Vec::new();
+        let mut audited = Vec::new();
+        for f in &findings {
+            let existing = before.contains(&(f.rule_id.to_string(), f.message.clone()));
+            if at_least(modes.enforce, f) && !existing {
+                denied.push(f);
+            } else if at_least(modes.enforce, f) && existing {
+                warned.push((f, true));
+            } else if at_least(modes.warn, f) {
+                warned.push((f, false));
+            }
+            if at_least(modes.audit, f) {
+                audited.push(f);
+            }
+        }
+        for f in &denied {
+            outcome
+                .decisions
+                .push((f.rule_id.to_string(), AdmissionMode::Enforce));
+        }
+        for (f, _) in &warned {
+            outcome
+                .decisions
+                .push((f.rule_id.to_string(), AdmissionMode::Warn));
+        }
+        for f in &audited {
+            outcome
+                .decisions
+                .push((f.rule_id.to_string(), AdmissionMode::Audit));
+        }
+
+        let mut warnings: Vec<String> = modes
+            .problems
+            .iter()
+            .map(|p| format!("eksguard: namespace {ns_name}: {p} (ignored)"))
+            .collect();
+        for (f, existing) in &warned {
+            let already = if *existing {
+                " (already present before this update; not denied)"
+            } else {
+                ""
+            };
+            warnings.push(format!(
+                "eksguard {} [{}]: {}{already}. Fix: {}",
+                f.rule_id,
+                f.severity,
+                with_field(f),
+                f.remediation
+            ));
+        }
+        if warnings.len() > MAX_WARNINGS {
+            let more = warnings.len() - (MAX_WARNINGS - 1);
+            warnings.truncate(MAX_WARNINGS - 1);
+            warnings.push(format!(
+                "eksguard: {more} more findings (eksguard scan or the audit annotations list them all)"
+            ));
+        }
+        if !warnings.is_empty() {
+            response.insert("warnings".into(), json!(warnings));
+        }
+        if !audited.is_empty() {
+            let listed: Vec<Value> = audited
+                .iter()
+                .take(MAX_AUDITED)
+                .map(|f| json!({"rule": f.rule_id, "severity": f.severity.as_str(), "message": f.message}))
+                .collect();
+            let mut annotations = serde_json::Map::new();
+            annotations.insert(
+                "findings".into(),
+                json!(serde_json::to_string(&listed).unwrap_or_default()),
+            );
+            annotations.insert("findings-count".into(), json!(audited.len().to_string()));
+            response.insert("auditAnnotations".into(), Value::Object(annotations));
+        }
+        if !denied.is_empty() {
+            outcome.allowed = false;
+            let threshold = modes.enforce.map_or("", Severity::as_str);
+            let mut msg = format!(
+                "eksguard denied {} {}: {} finding{} at or above {threshold} ({} {}enforces {threshold}):",
+                outcome.kind,
+                display_name(outcome, &ns_name),
+                denied.len(),
+                if denied.len() == 1 { "" } else { "s" },
+                if modes.source == "default" {
+                    "the cluster default"
+                } else {
+                    "namespace"
+                },
+                if modes.source == "default" {
+                    String::new()
+                } else {
+                    format!("{ns_name} ")
+                },
+            );
+            for f in &denied {
+                let _ = write!(
+                    msg,
+                    "\n- {} {} [{}]: {}. Fix: {}",
+                    f.rule_id,
+                    f.rule_name,
+                    f.severity,
+                    with_field(f),
+                    f.remediation
+                );
+            }
+            let _ = write!(
+                msg,
+                "\n(eksguard explain {} says why. An accepted risk is annotated on the object: eksguard.io/ignore: \"{}\" with eksguard.io/ignore-reason.)",
+                denied[0].rule_id, denied[0].rule_id
+            );
+            response.insert(
+                "status".into(),
+                json!({"code": 403, "reason": "Forbidden", "message": msg}),
+            );
+        }
+        response
+    }
+
+    /// Why this request is not reviewed, if it is exempt.
+    fn exempt(&self, request: &Value, outcome: &Outcome) -> Option<String> {
+        if outcome.operation == "DELETE" || outcome.operation == "CONNECT" {
+            return Some(format!("{} is not reviewed", outcome.operation));
+        }
+        if request
+            .get("subResource")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+        {
+            return Some("subresources are not reviewed".into());
+        }
+        let ns = &outcome.namespace;
+        if !ns.is_empty()
+            && let Some(p) = self
+                .settings
+                .exempt_namespaces
+                .iter()
+                .find(|p| glob_match(p, ns))
+        {
+            return Some(format!("namespace {ns} is exempt ({p})"));
+        }
+        let groups: Vec<&str> = request
+            .pointer("/userInfo/groups")
+            .and_then(Value::as_array)
+            .map(|g| g.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for p in &self.settings.exempt_users {
+            if glob_match(p, &outcome.user) {
+                return Some(format!("user {} is exempt ({p})", outcome.user));
+            }
+            if let Some(g) = groups.iter().find(|g| glob_match(p, g)) {
+                return Some(format!("group {g} is exempt ({p})"));
+            }
+        }
+        None
+    }
+
+    /// The findings on `object`: built-in rules, then policies, with eksguard.toml severities
+    /// and suppressions (annotations and exceptions) applied.
+    fn judge(
+        &self,
+        object: &Value,
+        request: &Value,
+        namespace: Option<&Value>,
+        ns_name: &str,
+    ) -> Result<Vec<Finding>, String> {
+        let mut object = object.clone();
+        complete_metadata(&mut object, request, ns_name);
+        let mut text = serde_json::to_string(&object).map_err(|e| e.to_string())?;
+        if let Some(ns) = namespace {
+            text.push_str("\n---\n");
+            text.push_str(&serde_json::to_string(ns).map_err(|e| e.to_string())?);
+        }
+        let inv = load_text("admission", &text, &LoadOptions::default());
+        if let Some(e) = inv.errors.first() {
+            return Err(e.message.clone());
+        }
+        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        let name = object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let outcomes = self.rules.iter().map(|r| engine::check(&inv, r)).collect();
+        let report = engine::finish(
+            &inv,
+            &self.rules,
+            outcomes,
+            eksguard_core::VERSION,
+            Options {
+                config: &self.config,
+                today: self.today,
+                baseline: None,
+            },
+        );
+        // Limits a LimitRange defaults are set on Pods before validating webhooks run, not on
+        // the templates of workloads: those rules judge Pods only here.
+        let ours = |f: &Finding| {
+            f.resource.kind == kind
+                && f.resource.name == name
+                && (kind == "Pod" || !LIMIT_RANGE_RULES.contains(&f.rule_id))
+        };
+        let mut findings: Vec<Finding> = report.findings.into_iter().filter(ours).collect();
+        if let Some(p) = &self.policies {
+            let suppressions = Suppressions::new(&inv, &self.config, self.today);
+            for mut f in p.review(&object, request, namespace)? {
+                if let Some(&s) = self.config.severity.get(f.rule_id) {
+                    f.severity = s;
+                }
+                if suppressions.find(&f).is_none() {
+                    findings.push(f);
+                }
+            }
+        }
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Ok(findings)
+    }
+
+    /// The object could not be evaluated: enforce fails closed, the other modes allow and say so.
+    fn unevaluable(
+        error: String,
+        modes: &Modes,
+        outcome: &mut Outcome,
+    ) -> serde_json::Map<String, Value> {
+        let mut response = serde_json::Map::new();
+        let msg = format!(
+            "eksguard could not evaluate {} {}: {error}",
+            outcome.kind, outcome.name
+        );
+        if modes.enforce.is_some() {
+            outcome.allowed = false;
+            response.insert(
+                "status".into(),
+                json!({"code": 400, "reason": "BadRequest", "message": msg}),
+            );
+        } else {
+            response.insert("warnings".into(), json!([msg]));
+        }
+        outcome.error = Some(error);
+        response
+    }
+}
+
+/// `shop/web`, or `web` for cluster-scoped objects and Namespaces.
+fn display_name(outcome: &Outcome, ns: &str) -> String {
+    let name = if outcome.name.is_empty() {
+        "(unnamed)"
+    } else {
+        &outcome.name
+    };
+    if ns.is_empty() || outcome.kind == "Namespace" {
+        name.to_string()
+    } else {
+        format!("{ns}/{name}")
+    }
+}
+
+/// The message with the field that causes it: `... (spec.containers[0].securityContext)`.
+/// The finding's message names the object, which the answer already names: that prefix goes.
+fn with_field(f: &Finding) -> String {
+    let prefix = format!("{}: ", f.resource);
+    let message = f.message.strip_prefix(&prefix).unwrap_or(&f.message);
+    match f.location.as_ref().and_then(|l| l.field.as_deref()) {
+        Some(field) if !field.is_empty() => format!("{message} (at {field})"),
+        _ => message.to_string(),
+    }
+}
+
+fn labels_of(object: &Value) -> BTreeMap<String, String> {
+    object
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// At CREATE the object may have only a `generateName` and no namespace yet: give it the
+/// request's, so that the loader and the rules see a complete object.
+fn complete_metadata(object: &mut Value, request: &Value, ns: &str) {
+    let Some(meta) = object
+        .as_object_mut()
+        .map(|o| o.entry("metadata").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    if meta
+        .get("name")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        let name = request
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .or_else(|| {
+                meta.get("generateName")
+                    .and_then(Value::as_str)
+                    .map(|g| format!("{g}*"))
+            })
+            .unwrap_or_else(|| "unnamed".into());
+        meta.insert("name".into(), json!(name));
+    }
+    let is_namespace = object.get("kind").and_then(Value::as_str) == Some("Namespace");
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut)
+        && !is_namespace
+        && !ns.is_empty()
+        && meta
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+    {
+        meta.insert("namespace".into(), json!(ns));
+    }
+}
