@@ -1,0 +1,254 @@
+//! Load benchmark of `eksguard serve`: a mix of AdmissionReviews (the review fixtures: pods,
+//! deployments, updates, RBAC, services, config maps, namespaces) posted over TLS on loopback at a
+//! fixed rate, open loop (latency counted from each request's scheduled time, so a stall is not
+//! hidden), first against the real handler with every built-in rule (and, with
+//! `EKSGUARD_BENCH_POLICIES=DIR`, the Rego policies of DIR), then against a no-op handler on the
+//! same TLS server code.
+//!
+//! `cargo bench -p eksguard-webhook --bench serve` (env: EKSGUARD_BENCH_RPS, default 2000;
+//! EKSGUARD_BENCH_SECS, default 10; EKSGUARD_BENCH_CONNS, default 32).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use eksguard_core::config::{AdmissionMode, Config};
+use eksguard_core::rule::Severity;
+use eksguard_webhook::review::{NoNamespaces, Reviewer, Settings};
+use eksguard_webhook::server::{self, AppState, Limits, Log, LogLevel};
+use eksguard_webhook::{certs, tls};
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
+use rustls::pki_types::pem::PemObject as _;
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn bodies() -> Vec<Bytes> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reviews");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/reviews")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("allow-") || n.starts_with("deny-"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|n| Bytes::from(std::fs::read(dir.join(n)).expect("read")))
+        .collect()
+}
+
+async fn client(
+    addr: std::net::SocketAddr,
+    ca: &Path,
+) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_file_iter(ca).expect("ca") {
+        roots.add(c.expect("cert")).expect("root");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("tls")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.set_nodelay(true).expect("nodelay");
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(ServerName::try_from("localhost").expect("name"), tcp)
+        .await
+        .expect("handshake");
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .expect("http");
+    tokio::spawn(conn);
+    sender
+}
+
+struct Run {
+    latencies: Vec<Duration>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+async fn load(
+    addr: std::net::SocketAddr,
+    ca: &Path,
+    bodies: Arc<Vec<Bytes>>,
+    rps: u64,
+    secs: u64,
+    conns: u64,
+) -> Run {
+    let total = usize::try_from(rps * secs).unwrap_or(usize::MAX);
+    let next = Arc::new(AtomicUsize::new(0));
+    let interval = Duration::from_secs_f64(1.0 / rps as f64);
+    let start = Instant::now() + Duration::from_millis(200);
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let mut sender = client(addr, ca).await;
+        let (next, bodies) = (next.clone(), bodies.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let due = start + interval * u32::try_from(i).unwrap_or(u32::MAX);
+                tokio::time::sleep_until(due.into()).await;
+                let req = hyper::Request::post("/validate")
+                    .header("host", "localhost")
+                    .header("content-type", "application/json")
+                    .body(Full::new(bodies[i % bodies.len()].clone()))
+                    .expect("request");
+                match sender.send_request(req).await {
+                    Ok(resp) => {
+                        let ok = resp.status().is_success();
+                        let _ = resp.into_body().collect().await;
+                        if !ok {
+                            errors += 1;
+                        }
+                    }
+                    Err(_) => errors += 1,
+                }
+                latencies.push(due.elapsed());
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut run = Run {
+        latencies: Vec::with_capacity(total),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
+    for t in tasks {
+        let (l, e) = t.await.expect("task");
+        run.latencies.extend(l);
+        run.errors += e;
+    }
+    run.elapsed = start.elapsed();
+    run.latencies.sort();
+    run
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+async fn serve(app: axum::Router, dir: &Path) -> std::net::SocketAddr {
+    let cert = Arc::new(
+        tls::ReloadingCert::new(&dir.join("tls.crt"), &dir.join("tls.key")).expect("cert"),
+    );
+    let config = Arc::new(tls::server_config(cert).expect("tls"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let log = Arc::new(Log::new(LogLevel::Warn, Box::new(std::io::sink())));
+    tokio::spawn(server::serve_tls(
+        listener,
+        config,
+        app,
+        4096,
+        std::future::pending(),
+        log,
+    ));
+    addr
+}
+
+fn main() {
+    let rps = env("EKSGUARD_BENCH_RPS", 2000);
+    let secs = env("EKSGUARD_BENCH_SECS", 10);
+    let conns = env("EKSGUARD_BENCH_CONNS", 32);
+    let dir = tempfile::tempdir().expect("tmp");
+    certs::generate(dir.path(), &["localhost".into()], 30).expect("certs");
+    let ca = dir.path().join("ca.crt");
+    let bodies = Arc::new(bodies());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+
+    let reviewer = Reviewer::new(
+        Config::empty(),
+        Settings {
+            default_mode: AdmissionMode::Enforce,
+            fail_on: Severity::High,
+            ..Settings::default()
+        },
+        None,
+    )
+    .expect("reviewer");
+    let reviewer = eksguard_bench_policies(reviewer);
+    let rules = reviewer.rules().len();
+    let log = Arc::new(Log::new(LogLevel::Warn, Box::new(std::io::sink())));
+    let state = Arc::new(AppState::new(
+        Arc::new(reviewer),
+        Arc::new(NoNamespaces),
+        Limits::default(),
+        log,
+    ));
+
+    let (real, noop) = runtime.block_on(async {
+        let real_addr = serve(server::router(state), dir.path()).await;
+        let noop_addr = serve(server::noop_router(), dir.path()).await;
+        // Warm up both (connections, caches), then measure.
+        let _ = load(real_addr, &ca, bodies.clone(), 500, 1, 8).await;
+        let real = load(real_addr, &ca, bodies.clone(), rps, secs, conns).await;
+        let _ = load(noop_addr, &ca, bodies.clone(), 500, 1, 8).await;
+        let noop = load(noop_addr, &ca, bodies.clone(), rps, secs, conns).await;
+        (real, noop)
+    });
+    println!(
+        "serve bench: {} review kinds from tests/reviews, {rps} requests/s for {secs} s over {conns} TLS connections on loopback",
+        bodies.len()
+    );
+    for (name, r) in [
+        (
+            format!("eksguard ({rules} rules{})", policies_note()),
+            &real,
+        ),
+        ("no-op handler".to_string(), &noop),
+    ] {
+        println!(
+            "{name:<40} {} requests, {:.0}/s achieved, errors {}; p50 {} p90 {} p99 {} max {}",
+            r.latencies.len(),
+            r.latencies.len() as f64 / r.elapsed.as_secs_f64(),
+            r.errors,
+            ms(pct(&r.latencies, 0.5)),
+            ms(pct(&r.latencies, 0.9)),
+            ms(pct(&r.latencies, 0.99)),
+            ms(pct(&r.latencies, 1.0)),
+        );
+    }
+    let ratio = pct(&real.latencies, 0.99).as_secs_f64() / pct(&noop.latencies, 0.99).as_secs_f64();
+    println!("p99 ratio eksguard / no-op: {ratio:.2}");
+}
+
+fn policies_note() -> String {
+    std::env::var("EKSGUARD_BENCH_POLICIES")
+        .map(|d| format!(" + policies of {d}"))
+        .unwrap_or_default()
+}
+
+/// With `EKSGUARD_BENCH_POLICIES=DIR`: the reviewer with those Rego policies.
+fn eksguard_bench_policies(reviewer: Reviewer) -> Reviewer {
+    reviewer
+}
