@@ -388,7 +388,11 @@ fn workloads_give_back_the_whole_object_as_json() {
     assert_eq!(template["spec"]["containers"][0]["image"], "busybox");
     assert_eq!(template["spec"]["restartPolicy"], "Never");
     // The pod template is held typed, not twice.
-    assert!(inv.workloads[0].rest["spec"]["jobTemplate"]["spec"]["template"].get("spec").is_none());
+    assert!(
+        inv.workloads[0].rest["spec"]["jobTemplate"]["spec"]["template"]
+            .get("spec")
+            .is_none()
+    );
     assert!(inv.workloads[0].rest.get("metadata").is_none());
     let pod = inv.workloads[1].object_json();
     assert_eq!(pod["kind"], "Pod");

@@ -279,4 +279,3 @@ impl Workload {
             .map(|p| p.type_.as_str())
     }
 }
-
