@@ -15,7 +15,9 @@
 #   remediation: Push the image to an allowed registry (for a public image, an ECR pull-through cache) and reference it from there, or add its registry to settings.allowed_registries.
 package eksguard.allowed_registries
 
-import data.lib.kubernetes
+import data.lib.kubernetes.containers
+import data.lib.kubernetes.describe
+import data.lib.kubernetes.image_ref
 
 default_allowed := ["registry.k8s.io", "public.ecr.aws/eks-distro", "public.ecr.aws/eks"]
 
@@ -25,11 +27,11 @@ allowed := list if {
 
 deny contains {
 	"id": "ACME001",
-	"msg": sprintf("%s runs %s with image %q, which is not from an allowed registry (%s)", [kubernetes.describe, c.describe, c.container.image, concat(", ", allowed)]),
+	"msg": sprintf("%s runs %s with image %q, which is not from an allowed registry (%s)", [describe, c.describe, c.container.image, concat(", ", allowed)]),
 	"field": sprintf("%s.image", [c.field]),
 } if {
-	some c in kubernetes.containers
-	not allowed_image(kubernetes.image_ref(c.container.image))
+	some c in containers
+	not allowed_image(image_ref(c.container.image))
 }
 
 allowed_image(ref) if {

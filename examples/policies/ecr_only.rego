@@ -18,7 +18,8 @@
 #   remediation: Push the image to a private ECR repository of your account (for a public image, create an ECR pull-through cache rule) and reference it as <account>.dkr.ecr.<region>.amazonaws.com/<repository>.
 package eksguard.ecr_only
 
-import data.lib.kubernetes
+import data.lib.kubernetes.containers
+import data.lib.kubernetes.describe
 
 private_ecr := `^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.(amazonaws\.com|amazonaws\.com\.cn|on\.aws)/`
 
@@ -26,10 +27,10 @@ public_allowed if data.settings.ecr_public_allowed == true
 
 deny contains {
 	"id": "ACME003",
-	"msg": sprintf("%s runs %s with image %q, which is not in a private ECR registry%s", [kubernetes.describe, c.describe, image, why(image)]),
+	"msg": sprintf("%s runs %s with image %q, which is not in a private ECR registry%s", [describe, c.describe, image, why(image)]),
 	"field": sprintf("%s.image", [c.field]),
 } if {
-	some c in kubernetes.containers
+	some c in containers
 	image := c.container.image
 	not regex.match(private_ecr, image)
 	not public_ok(image)

@@ -15,7 +15,8 @@
 #   remediation: Set eks.amazonaws.com/role-arn to the role's full ARN, as `aws iam get-role --role-name NAME --query Role.Arn` prints it.
 package eksguard.irsa_role_arn
 
-import data.lib.kubernetes
+import data.lib.kubernetes.describe
+import data.lib.kubernetes.field
 
 annotation := "eks.amazonaws.com/role-arn"
 
@@ -23,8 +24,8 @@ role_arn := `^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_-]+/)*[
 
 deny contains {
 	"id": "ACME004",
-	"msg": sprintf("%s has %s %q, which is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", [kubernetes.describe, annotation, arn]),
-	"field": kubernetes.field("metadata.annotations", annotation),
+	"msg": sprintf("%s has %s %q, which is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", [describe, annotation, arn]),
+	"field": field("metadata.annotations", annotation),
 } if {
 	input.object.kind == "ServiceAccount"
 	arn := input.object.metadata.annotations[annotation]

@@ -14,7 +14,11 @@
 #   remediation: Add the missing labels to the workload's metadata.labels and to its pod template's metadata.labels.
 package eksguard.required_labels
 
-import data.lib.kubernetes
+import data.lib.kubernetes.describe
+import data.lib.kubernetes.field
+import data.lib.kubernetes.is_controlled
+import data.lib.kubernetes.is_workload
+import data.lib.kubernetes.template_metadata_field
 
 default_required := ["app.kubernetes.io/name", "owner"]
 
@@ -24,23 +28,23 @@ required := list if {
 
 deny contains {
 	"id": "ACME002",
-	"msg": sprintf("%s lacks the label %q", [kubernetes.describe, label]),
-	"field": kubernetes.field("metadata.labels", label),
+	"msg": sprintf("%s lacks the label %q", [describe, label]),
+	"field": field("metadata.labels", label),
 } if {
-	kubernetes.is_workload
-	not kubernetes.is_controlled
+	is_workload
+	not is_controlled
 	some label in required
 	not has_label(input.object.metadata, label)
 }
 
 deny contains {
 	"id": "ACME002",
-	"msg": sprintf("the pod template of %s lacks the label %q, so its pods will too", [kubernetes.describe, label]),
-	"field": kubernetes.field(concat("", [kubernetes.template_metadata_field, ".labels"]), label),
+	"msg": sprintf("the pod template of %s lacks the label %q, so its pods will too", [describe, label]),
+	"field": field(concat("", [template_metadata_field, ".labels"]), label),
 } if {
-	kubernetes.is_workload
-	not kubernetes.is_controlled
-	template := object.get(input.object, split(kubernetes.template_metadata_field, "."), {})
+	is_workload
+	not is_controlled
+	template := object.get(input.object, split(template_metadata_field, "."), {})
 	some label in required
 	not has_label(template, label)
 }
