@@ -230,7 +230,8 @@ impl Policies {
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_default())
+                // A panic in a worker is not swallowed (its findings would silently be lost).
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
         });
         let mut findings = Vec::new();
