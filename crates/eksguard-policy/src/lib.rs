@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eksguard_core::engine::{NotEvaluated, Outcome};
+use eksguard_core::engine::Outcome;
 use eksguard_core::inventory::Inventory;
 use eksguard_core::rule::{Context, Domain, Finding, References, Rule, Scope, Severity};
 use regorus::utils::limits::ExecutionTimerConfig;
@@ -258,17 +258,6 @@ pub fn outcomes(selected: &[&'static Rule], findings: Vec<Finding>) -> Vec<Outco
         .iter()
         .map(|r| Ok(by_rule.remove(r.id).unwrap_or_default()))
         .collect()
-}
-
-/// A rule whose policy could not be evaluated at all, as the report's not-evaluated entry.
-pub fn not_evaluated(rule: &'static Rule, reason: String) -> Outcome {
-    Err(NotEvaluated {
-        rule_id: rule.id,
-        rule_name: rule.name,
-        domain: rule.domain,
-        severity: rule.severity,
-        reason,
-    })
 }
 
 fn scan_objects(
