@@ -171,6 +171,10 @@ pub struct Config {
     /// so that only reviewed exceptions in this file hide findings).
     pub annotations: bool,
     pub exceptions: Vec<Exception>,
+    /// Rules beyond the built-in catalog (those of loaded Rego policies, `--policy DIR`) that
+    /// the ids of this file, of `eksguard.io/ignore` annotations and of `--select`/`--ignore`
+    /// may name. Set by [`parse_with_rules`] or [`Config::with_rules`].
+    pub extra_rules: Vec<&'static Rule>,
     /// `[serve]`: the admission webhook's cluster-wide defaults.
     pub serve: ServeConfig,
 }
@@ -238,6 +242,14 @@ impl Config {
             ..Self::default()
         }
     }
+
+    /// This configuration, also knowing the rules `extra` (a file's ids are validated by
+    /// [`parse_with_rules`]; this is for the configuration used when there is no file).
+    #[must_use]
+    pub fn with_rules(mut self, extra: &[&'static Rule]) -> Self {
+        self.extra_rules = extra.to_vec();
+        self
+    }
 }
 
 #[derive(Deserialize)]
@@ -303,6 +315,23 @@ pub fn resolve_rules(token: &str) -> Vec<&'static Rule> {
         .collect()
 }
 
+/// [`resolve_rules`] over the built-in catalog and the rules `extra` (loaded policies): an id,
+/// a name or an id prefix of an extra rule matches it too.
+pub fn resolve_rules_in(token: &str, extra: &[&'static Rule]) -> Vec<&'static Rule> {
+    let mut found = resolve_rules(token);
+    let t = token.trim();
+    if t.is_empty() {
+        return found;
+    }
+    found.extend(extra.iter().copied().filter(|r| {
+        r.name.eq_ignore_ascii_case(t)
+            || r.id
+                .get(..t.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(t))
+    }));
+    found
+}
+
 fn line_of(text: &str, offset: usize) -> u32 {
     let upto = text.get(..offset.min(text.len())).unwrap_or(text);
     u32::try_from(upto.bytes().filter(|b| *b == b'\n').count() + 1).unwrap_or(u32::MAX)
@@ -311,6 +340,17 @@ fn line_of(text: &str, offset: usize) -> u32 {
 /// Parse and validate `eksguard.toml`. Every problem is reported, each with its line: an
 /// unknown rule, a missing reason, a bad date or severity, an unknown key.
 pub fn parse(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
+    parse_with_rules(path, text, &[])
+}
+
+/// [`parse`], where ids may also name the rules `extra` (those of loaded Rego policies). The
+/// configuration remembers them, so that annotations may name them too.
+pub fn parse_with_rules(
+    path: &str,
+    text: &str,
+    extra: &[&'static Rule],
+) -> Result<Config, Vec<LoadError>> {
+    let resolve = |token: &str| resolve_rules_in(token, extra);
     let err = |line: Option<u32>, message: String| LoadError {
         path: path.to_string(),
         line,
@@ -326,7 +366,7 @@ pub fn parse(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
     let mut errors = Vec::new();
     let mut check_tokens = |list: &[Spanned<String>], key: &str| -> Vec<String> {
         for t in list {
-            if resolve_rules(t.get_ref()).is_empty() {
+            if resolve(t.get_ref()).is_empty() {
                 errors.push(err(
                     Some(line_of(text, t.span().start)),
                     format!(
@@ -344,7 +384,7 @@ pub fn parse(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
     let mut severity = BTreeMap::new();
     for (k, v) in &raw.severity {
         let line = Some(line_of(text, k.span().start));
-        let rules = resolve_rules(k.get_ref());
+        let rules = resolve(k.get_ref());
         if rules.is_empty() {
             errors.push(err(
                 line,
@@ -378,7 +418,7 @@ pub fn parse(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
             ));
         }
         for t in &e.rules {
-            let found = resolve_rules(t.get_ref());
+            let found = resolve(t.get_ref());
             if found.is_empty() {
                 errors.push(err(
                     at(line_of(text, t.span().start)),
@@ -479,6 +519,7 @@ pub fn parse(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
         annotations: raw.annotations.unwrap_or(true),
         exceptions,
         serve,
+        extra_rules: extra.to_vec(),
     })
 }
 
@@ -573,5 +614,31 @@ expires = 2027-03-31
             "{}",
             unknown[0].message
         );
+    }
+
+    #[test]
+    fn ids_of_extra_rules_are_known_only_when_given() {
+        static CUSTOM: Rule = Rule {
+            id: "ACME001",
+            name: "registry-not-allowed",
+            domain: crate::rule::Domain::Policy,
+            severity: Severity::High,
+            scope: crate::rule::Scope::Object,
+            summary: "Images come from allowed registries",
+            docs: "",
+            remediation: "Push the image to an allowed registry",
+            references: crate::rule::References::NONE,
+            needs: &[],
+            check: crate::rule::evaluated_by_policy_engine,
+        };
+        let text = "ignore = [\"ACME\"]\n[severity]\nACME001 = \"low\"\n[[exception]]\nrules = [\"registry-not-allowed\"]\nreason = \"legacy\"\n";
+        let errs = parse("e.toml", text).expect_err("unknown without the policy");
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        let c = parse_with_rules("e.toml", text, &[&CUSTOM]).expect("known with the policy");
+        assert_eq!(c.severity.get("ACME001"), Some(&Severity::Low));
+        assert_eq!(c.exceptions[0].rules, ["ACME001"]);
+        assert_eq!(c.extra_rules.len(), 1);
+        assert_eq!(resolve_rules_in("acme001", &[&CUSTOM]).len(), 1);
+        assert!(resolve_rules_in("ACME002", &[&CUSTOM]).is_empty());
     }
 }

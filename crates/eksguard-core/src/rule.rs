@@ -82,10 +82,13 @@ pub enum Domain {
     Run,
     Edge,
     Aud,
+    /// The user's own Rego policies (`--policy DIR`): their ids carry the user's prefixes, not
+    /// this one.
+    Policy,
 }
 
 impl Domain {
-    pub const ALL: [Domain; 13] = [
+    pub const ALL: [Domain; 14] = [
         Domain::Eks,
         Domain::Iam,
         Domain::Rbac,
@@ -99,6 +102,7 @@ impl Domain {
         Domain::Run,
         Domain::Edge,
         Domain::Aud,
+        Domain::Policy,
     ];
 
     /// The rule-id prefix: `EKS`, `IAM`, ...
@@ -117,6 +121,7 @@ impl Domain {
             Self::Run => "RUN",
             Self::Edge => "EDGE",
             Self::Aud => "AUD",
+            Self::Policy => "POLICY",
         }
     }
 
@@ -136,6 +141,7 @@ impl Domain {
             Self::Run => "run",
             Self::Edge => "edge",
             Self::Aud => "aud",
+            Self::Policy => "policy",
         }
     }
 
@@ -155,6 +161,7 @@ impl Domain {
             Self::Run => "Runtime security",
             Self::Edge => "Ingress and load balancers",
             Self::Aud => "Audit-log detections",
+            Self::Policy => "Custom policies",
         }
     }
 
@@ -315,6 +322,11 @@ macro_rules! declare_rule {
         };
     };
 }
+
+/// The inventory check of a rule that a Rego policy defines: the policy engine
+/// (`eksguard-policy`) evaluates it and reports its findings, so this finds nothing. A caller
+/// that runs such a rule through [`crate::engine::check`] gets no findings from it.
+pub fn evaluated_by_policy_engine(_: &mut Context<'_>) {}
 
 /// The inventory check of an audit rule: audit rules judge events, not the inventory (their
 /// detection function is registered in `rules::aud::DETECTORS`), so this finds nothing.

@@ -370,3 +370,32 @@ spec: {containers: [{name: web, image: "nginx:1.27"}]}
         "a pod whose controller is absent stays"
     );
 }
+
+#[test]
+fn workloads_give_back_the_whole_object_as_json() {
+    let inv = load(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: ops, labels: {team: a}}\nspec:\n  schedule: '0 3 * * *'\n  jobTemplate:\n    spec:\n      backoffLimit: 2\n      template:\n        metadata: {labels: {app: nightly}}\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: busybox}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx}]\n",
+    );
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    let cron = inv.workloads[0].object_json();
+    assert_eq!(cron["apiVersion"], "batch/v1");
+    assert_eq!(cron["kind"], "CronJob");
+    assert_eq!(cron["metadata"]["labels"]["team"], "a");
+    assert_eq!(cron["spec"]["schedule"], "0 3 * * *");
+    assert_eq!(cron["spec"]["jobTemplate"]["spec"]["backoffLimit"], 2);
+    let template = &cron["spec"]["jobTemplate"]["spec"]["template"];
+    assert_eq!(template["metadata"]["labels"]["app"], "nightly");
+    assert_eq!(template["spec"]["containers"][0]["image"], "busybox");
+    assert_eq!(template["spec"]["restartPolicy"], "Never");
+    // The pod template is held typed, not twice.
+    assert!(
+        inv.workloads[0].rest["spec"]["jobTemplate"]["spec"]["template"]
+            .get("spec")
+            .is_none()
+    );
+    assert!(inv.workloads[0].rest.get("metadata").is_none());
+    let pod = inv.workloads[1].object_json();
+    assert_eq!(pod["kind"], "Pod");
+    assert_eq!(pod["metadata"]["name"], "p");
+    assert_eq!(pod["spec"]["containers"][0]["image"], "nginx");
+}

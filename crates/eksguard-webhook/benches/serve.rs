@@ -1,12 +1,18 @@
 //! Load benchmark of `eksguard serve`: a mix of AdmissionReviews (the review fixtures: pods,
 //! deployments, updates, RBAC, services, config maps, namespaces) posted over TLS on loopback at a
 //! fixed rate, open loop (latency counted from each request's scheduled time, so a stall is not
-//! hidden), first against the real handler with every built-in rule (and, with
-//! `EKSGUARD_BENCH_POLICIES=DIR`, the Rego policies of DIR), then against a no-op handler on the
-//! same TLS server code.
+//! hidden), first against the real handler with every built-in rule and the example Rego
+//! policies (`examples/policies`), then against a no-op handler on the same TLS server code.
 //!
 //! `cargo bench -p eksguard-webhook --bench serve` (env: EKSGUARD_BENCH_RPS, default 2000;
 //! EKSGUARD_BENCH_SECS, default 10; EKSGUARD_BENCH_CONNS, default 32).
+
+// Rates and percentiles: counts become floating point and back, within range by construction.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
 
 use std::path::Path;
 use std::sync::Arc;
@@ -15,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use eksguard_core::config::{AdmissionMode, Config};
 use eksguard_core::rule::Severity;
+use eksguard_webhook::policies::RegoPolicies;
 use eksguard_webhook::review::{NoNamespaces, Reviewer, Settings};
 use eksguard_webhook::server::{self, AppState, Limits, Log, LogLevel};
 use eksguard_webhook::{certs, tls};
@@ -91,20 +98,46 @@ async fn load(
     let next = Arc::new(AtomicUsize::new(0));
     let interval = Duration::from_secs_f64(1.0 / rps as f64);
     let start = Instant::now() + Duration::from_millis(200);
+    // A pacing thread releases one request per tick with the OS timer's precision (tokio's
+    // timer has 1 ms granularity, which would add up to 1 ms to every measured latency).
+    let ticks = Arc::new(tokio::sync::Semaphore::new(0));
+    {
+        let ticks = ticks.clone();
+        let conns = usize::try_from(conns).unwrap_or(usize::MAX);
+        std::thread::spawn(move || {
+            for i in 0..total {
+                let due = start + interval * u32::try_from(i).unwrap_or(u32::MAX);
+                let now = Instant::now();
+                if due > now {
+                    std::thread::sleep(due - now);
+                }
+                ticks.add_permits(1);
+            }
+            // One more per connection: each wakes, finds the run over, and stops.
+            ticks.add_permits(conns);
+        });
+    }
     let mut tasks = Vec::new();
     for _ in 0..conns {
         let mut sender = client(addr, ca).await;
-        let (next, bodies) = (next.clone(), bodies.clone());
+        let (next, bodies, ticks) = (next.clone(), bodies.clone(), ticks.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
             loop {
+                if next.load(Ordering::Relaxed) >= total {
+                    break;
+                }
+                let Ok(permit) = ticks.acquire().await else {
+                    break;
+                };
+                permit.forget();
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= total {
                     break;
                 }
+                // Latency counts from the request's scheduled time: a stall is not hidden.
                 let due = start + interval * u32::try_from(i).unwrap_or(u32::MAX);
-                tokio::time::sleep_until(due.into()).await;
                 let req = hyper::Request::post("/validate")
                     .header("host", "localhost")
                     .header("content-type", "application/json")
@@ -181,13 +214,24 @@ fn main() {
     certs::generate(dir.path(), &["localhost".into()], 30).expect("certs");
     let ca = dir.path().join("ca.crt");
     let bodies = Arc::new(bodies());
+    // Server and client on runtimes of their own, as two processes would be (they still share
+    // the machine's cores, as a load generator on the same host does).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .expect("runtime");
+        .expect("server runtime");
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
 
+    let policies = eksguard_policy::Policies::load(&[
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/policies")
+    ])
+    .expect("example policies");
+    let policy_rules = policies.rules().len();
     let reviewer = Reviewer::new(
-        Config::empty(),
+        Config::empty().with_rules(policies.rules()),
         Settings {
             default_mode: AdmissionMode::Enforce,
             fail_on: Severity::High,
@@ -195,9 +239,31 @@ fn main() {
         },
         None,
     )
-    .expect("reviewer");
-    let reviewer = eksguard_bench_policies(reviewer);
+    .expect("reviewer")
+    .with_policies(Arc::new(RegoPolicies::new(
+        policies,
+        Duration::from_millis(250),
+    )));
     let rules = reviewer.rules().len();
+    // The review alone (no TLS, no HTTP), on one thread: its CPU cost per request.
+    {
+        let n = 2000;
+        let t = Instant::now();
+        for i in 0..n {
+            let _ = reviewer.review(&bodies[i % bodies.len()], &NoNamespaces);
+        }
+        let per = t.elapsed() / u32::try_from(n).unwrap_or(1);
+        println!("review() alone, one thread: {per:?} per request over the mix");
+        for (i, b) in bodies.iter().enumerate().take(bodies.len()) {
+            let t = Instant::now();
+            for _ in 0..50 {
+                let _ = reviewer.review(b, &NoNamespaces);
+            }
+            if std::env::var_os("EKSGUARD_BENCH_VERBOSE").is_some() {
+                println!("  body {i}: {:?}", t.elapsed() / 50);
+            }
+        }
+    }
     let log = Arc::new(Log::new(LogLevel::Warn, Box::new(std::io::sink())));
     let state = Arc::new(AppState::new(
         Arc::new(reviewer),
@@ -206,9 +272,13 @@ fn main() {
         log,
     ));
 
-    let (real, noop) = runtime.block_on(async {
-        let real_addr = serve(server::router(state), dir.path()).await;
-        let noop_addr = serve(server::noop_router(), dir.path()).await;
+    let (real_addr, noop_addr) = runtime.block_on(async {
+        (
+            serve(server::router(state), dir.path()).await,
+            serve(server::noop_router(), dir.path()).await,
+        )
+    });
+    let (real, noop) = client_rt.block_on(async {
         // Warm up both (connections, caches), then measure.
         let _ = load(real_addr, &ca, bodies.clone(), 500, 1, 8).await;
         let real = load(real_addr, &ca, bodies.clone(), rps, secs, conns).await;
@@ -222,7 +292,7 @@ fn main() {
     );
     for (name, r) in [
         (
-            format!("eksguard ({rules} rules{})", policies_note()),
+            format!("eksguard ({rules} rules + {policy_rules} policy rules)"),
             &real,
         ),
         ("no-op handler".to_string(), &noop),
@@ -240,15 +310,4 @@ fn main() {
     }
     let ratio = pct(&real.latencies, 0.99).as_secs_f64() / pct(&noop.latencies, 0.99).as_secs_f64();
     println!("p99 ratio eksguard / no-op: {ratio:.2}");
-}
-
-fn policies_note() -> String {
-    std::env::var("EKSGUARD_BENCH_POLICIES")
-        .map(|d| format!(" + policies of {d}"))
-        .unwrap_or_default()
-}
-
-/// With `EKSGUARD_BENCH_POLICIES=DIR`: the reviewer with those Rego policies.
-fn eksguard_bench_policies(reviewer: Reviewer) -> Reviewer {
-    reviewer
 }

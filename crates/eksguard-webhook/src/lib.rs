@@ -10,6 +10,7 @@
 pub mod certs;
 pub mod metrics;
 pub mod namespaces;
+pub mod policies;
 pub mod review;
 pub mod server;
 pub mod tls;

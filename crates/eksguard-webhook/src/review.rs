@@ -348,25 +348,38 @@ impl Reviewer {
             })
         });
 
-        let judged = self.judge(object, request, namespace_object.as_ref(), &ns_name);
+        let judged = self.judge(object, request, namespace_object.as_ref(), &ns_name, None);
         let findings = match judged {
             Ok(f) => f,
             Err(e) => return Self::unevaluable(e, &modes, outcome),
         };
+        let at_least = |t: Option<Severity>, f: &Finding| t.is_some_and(|t| f.severity >= t);
         // An UPDATE is not denied for what the object already had: that is not this change.
+        // Only the rules that would deny are run on the old object.
+        let candidates: BTreeSet<&'static str> = findings
+            .iter()
+            .filter(|f| at_least(modes.enforce, f))
+            .map(|f| f.rule_id)
+            .collect();
         let before: BTreeSet<(String, String)> = if outcome.operation == "UPDATE"
+            && !candidates.is_empty()
             && let Some(old) = request.get("oldObject").filter(|o| o.is_object())
         {
-            self.judge(old, request, namespace_object.as_ref(), &ns_name)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|f| (f.rule_id.to_string(), f.message))
-                .collect()
+            self.judge(
+                old,
+                request,
+                namespace_object.as_ref(),
+                &ns_name,
+                Some(&candidates),
+            )
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| (f.rule_id.to_string(), f.message))
+            .collect()
         } else {
             BTreeSet::new()
         };
 
-        let at_least = |t: Option<Severity>, f: &Finding| t.is_some_and(|t| f.severity >= t);
         let mut denied = Vec::new();
         let mut warned = Vec::new();
         let mut audited = Vec::new();
@@ -525,13 +538,14 @@ impl Reviewer {
     }
 
     /// The findings on `object`: built-in rules, then policies, with eksguard.toml severities
-    /// and suppressions (annotations and exceptions) applied.
+    /// and suppressions (annotations and exceptions) applied. `only`: just these rule ids.
     fn judge(
         &self,
         object: &Value,
         request: &Value,
         namespace: Option<&Value>,
         ns_name: &str,
+        only: Option<&BTreeSet<&'static str>>,
     ) -> Result<Vec<Finding>, String> {
         let mut object = object.clone();
         complete_metadata(&mut object, request, ns_name);
@@ -569,7 +583,9 @@ impl Reviewer {
                 && (kind == "Pod" || !LIMIT_RANGE_RULES.contains(&f.rule_id))
         };
         let mut findings: Vec<Finding> = report.findings.into_iter().filter(ours).collect();
-        if let Some(p) = &self.policies {
+        let policies_wanted =
+            only.is_none_or(|ids| ids.iter().any(|id| !self.rules.iter().any(|r| r.id == *id)));
+        if let Some(p) = self.policies.as_ref().filter(|_| policies_wanted) {
             let suppressions = Suppressions::new(&inv, &self.config, self.today);
             for mut f in p.review(&object, request, namespace)? {
                 if let Some(&s) = self.config.severity.get(f.rule_id) {

@@ -581,7 +581,7 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
         .copied()
         .filter(|r| detect::is_audit_rule(r))
         .collect();
-    let config = crate::load_config(args.config.as_deref(), args.no_config)?;
+    let config = crate::load_config(args.config.as_deref(), args.no_config, &[])?;
     // eksguard.toml serves scan and detect: its select/ignore entries that name no audit rule
     // are scan's business.
     let names_audit_rule = |t: &String| {

@@ -7,6 +7,7 @@ mod detect_cmd;
 mod input;
 mod live;
 mod netpol_cmd;
+mod policy;
 mod rbac_cmd;
 mod serve_cmd;
 
@@ -22,7 +23,6 @@ use eksguard_core::framework::{self, Framework};
 use eksguard_core::pss::{self, Level, Version};
 use eksguard_core::report::{self, Format};
 use eksguard_core::rule::Severity;
-use eksguard_core::rules::{self, RULES};
 
 mod demo {
     include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
@@ -40,6 +40,7 @@ Examples:
                                             who can exec into pods, through which binding
   eksguard explain POD001                   what a rule checks and how to fix it
   eksguard explain CKV_K8S_16               find our rule by a peer tool's id
+  eksguard scan k8s/ --policy examples/policies   add your own Rego policies (docs/policies.md)
   eksguard netpol reach shop/web shop/db --port 5432 manifests/
   eksguard detect audit.jsonl               threats in Kubernetes audit logs (see `eksguard detect --help`)
 
@@ -83,6 +84,9 @@ enum Command {
     Explain {
         /// A rule id (POD001), name (privileged-container), or a peer tool's id (CKV_K8S_16, C-0057, 5.4.2).
         query: String,
+        /// Also know the rules of the Rego policies in DIR (repeatable).
+        #[arg(long = "policy", value_name = "DIR")]
+        policies: Vec<PathBuf>,
     },
 }
 
@@ -110,7 +114,11 @@ reports. On an object:
   resources = [\"node-exporter*\"]
   reason = \"node-exporter reads host metrics\"
   expires = 2027-03-31                                   # expired exceptions are reported
-An unknown rule id in --select, --ignore, eksguard.toml or an annotation is an error.";
+An unknown rule id in --select, --ignore, eksguard.toml or an annotation is an error.
+
+--policy DIR adds the Rego policies of DIR (every .rego file, see docs/policies.md): their
+findings go through the same suppressions, baseline, --fail-on and formats, and their rule ids
+may be named wherever built-in ids are.";
 
 #[derive(Args, Debug)]
 struct ScanArgs {
@@ -172,6 +180,14 @@ struct ScanArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<Date>,
 
+    /// Also evaluate the Rego policies of DIR (every .rego file under it; repeatable).
+    #[arg(long = "policy", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+
+    /// Time a policy may spend on one object before it is stopped (an error), in milliseconds.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    policy_budget: u64,
+
     #[command(flatten)]
     live: live::LiveArgs,
 }
@@ -192,22 +208,27 @@ pub(crate) fn today_utc() -> Date {
     Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(0))
 }
 
-/// The configuration: `--config FILE`, else `./eksguard.toml` if present, else none.
-pub(crate) fn load_config(config: Option<&std::path::Path>, no_config: bool) -> Result<Config> {
+/// The configuration: `--config FILE`, else `./eksguard.toml` if present, else none. Its ids
+/// may name the rules `extra` (those of `--policy`).
+pub(crate) fn load_config(
+    config: Option<&std::path::Path>,
+    no_config: bool,
+    extra: &[&'static eksguard_core::Rule],
+) -> Result<Config> {
     let path = match (config, no_config) {
         (Some(p), _) => p.to_path_buf(),
-        (None, true) => return Ok(Config::empty()),
+        (None, true) => return Ok(Config::empty().with_rules(extra)),
         (None, false) => {
             let p = PathBuf::from("eksguard.toml");
             if !p.is_file() {
-                return Ok(Config::empty());
+                return Ok(Config::empty().with_rules(extra));
             }
             p
         }
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read the configuration {}", path.display()))?;
-    config::parse(&path.display().to_string(), &text).map_err(|errors| {
+    config::parse_with_rules(&path.display().to_string(), &text, extra).map_err(|errors| {
         anyhow::anyhow!(
             "invalid configuration:\n{}",
             errors
@@ -299,6 +320,10 @@ struct RulesArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = CatalogFormat::Table)]
     format: CatalogFormat,
+
+    /// Also list the rules of the Rego policies in DIR (repeatable).
+    #[arg(long = "policy", value_name = "DIR")]
+    policies: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -353,7 +378,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_cmd::serve(&args),
         Command::Snapshot(args) => snapshot(&args),
         Command::Rules(args) => catalog(&args).map(|()| ExitCode::SUCCESS),
-        Command::Explain { query } => explain(&query),
+        Command::Explain { query, policies } => explain(&query, &policies),
     };
     match result {
         Ok(code) => code,
@@ -365,7 +390,8 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: &ScanArgs) -> Result<ExitCode> {
-    let config = load_config(args.config.as_deref(), args.no_config)?;
+    let policies = policy::load(&args.policies)?;
+    let config = load_config(args.config.as_deref(), args.no_config, policies.rules())?;
     let baseline = match &args.baseline {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -389,9 +415,8 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
         ignore: args.ignore.iter().chain(&config.ignore).cloned().collect(),
     };
     // Audit rules judge events, not configuration: `eksguard detect` runs them.
-    let posture: Vec<&'static eksguard_core::Rule> = RULES
-        .iter()
-        .copied()
+    let posture: Vec<&'static eksguard_core::Rule> = policy::catalog(&policies)
+        .into_iter()
         .filter(|r| !eksguard_core::detect::is_audit_rule(r))
         .collect();
     let rules = match selection.apply(&posture) {
@@ -412,10 +437,8 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
     inv.errors.sort();
     // Rules are pure and independent: run them on every core, then assemble in catalog order.
     let rules = engine::scan_rules(&rules);
-    let outcomes: Vec<engine::Outcome> = {
-        use rayon::prelude::*;
-        rules.par_iter().map(|r| engine::check(&inv, r)).collect()
-    };
+    let budget = std::time::Duration::from_millis(args.policy_budget);
+    let (rules, outcomes) = policy::run(&mut inv, &rules, &policies, budget);
     let report = engine::finish(
         &inv,
         &rules,
@@ -558,11 +581,13 @@ fn write_stdout(text: &str) -> Result<()> {
 }
 
 fn catalog(args: &RulesArgs) -> Result<()> {
+    let policies = policy::load(&args.policies)?;
+    let rules = policy::catalog(&policies);
     let text = match args.format {
         CatalogFormat::Json => {
             let mut s = serde_json::to_string_pretty(&serde_json::json!({
                 "schema_version": engine::SCHEMA_VERSION,
-                "rules": RULES,
+                "rules": rules,
             }))?;
             s.push('\n');
             s
@@ -570,7 +595,7 @@ fn catalog(args: &RulesArgs) -> Result<()> {
         CatalogFormat::Table => {
             use std::fmt::Write as _;
             let mut s = String::new();
-            for r in RULES {
+            for r in &rules {
                 let _ = writeln!(
                     s,
                     "{:<8} {:<9} {:<42} {}",
@@ -580,7 +605,7 @@ fn catalog(args: &RulesArgs) -> Result<()> {
             let _ = write!(
                 s,
                 "\n{} rules. `eksguard explain ID` shows one rule's documentation.\n",
-                RULES.len()
+                rules.len()
             );
             s
         }
@@ -588,8 +613,9 @@ fn catalog(args: &RulesArgs) -> Result<()> {
     write_stdout(&text)
 }
 
-fn explain(query: &str) -> Result<ExitCode> {
-    let found = rules::find(query);
+fn explain(query: &str, policies: &[PathBuf]) -> Result<ExitCode> {
+    let policies = policy::load(policies)?;
+    let found = policy::find(query, &policies);
     if found.is_empty() {
         eprintln!(
             "eksguard: no rule matches `{query}` (by id, name, or a peer tool's id); see `eksguard rules`"

@@ -11,6 +11,7 @@ use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use eksguard_core::config::AdmissionMode;
 use eksguard_webhook::namespaces::{self, NamespaceCache};
+use eksguard_webhook::policies::RegoPolicies;
 use eksguard_webhook::review::{Namespaces, NoNamespaces, Reviewer, Settings};
 use eksguard_webhook::server::{self, AppState, Limits, Log, LogLevel};
 use eksguard_webhook::{certs, tls};
@@ -19,7 +20,7 @@ use serde_json::json;
 pub const SERVE_HELP: &str = "\
 Each request is judged by the object-scope rules of the catalog, by the Pod Security level its
 namespace enforces (POD014, evaluated exactly as Pod Security Admission does) and by the Rego
-policies of --policy. What happens with the findings is set per namespace, like Pod Security
+policies of --policy (input source `admission`, with operation, user and namespace). What happens with the findings is set per namespace, like Pod Security
 Admission, by labels whose value is a severity:
 
   eksguard.io/enforce: high     deny when a finding is high or critical
@@ -42,7 +43,8 @@ change. deploy/webhook/ has the Deployment, Service and ValidatingWebhookConfigu
 
 Examples:
   eksguard serve certs --out certs --dns eksguard-webhook.eksguard.svc
-  eksguard serve --listen 0.0.0.0:8443 --tls-cert certs/tls.crt --tls-key certs/tls.key
+  eksguard serve --listen 0.0.0.0:8443 --tls-cert certs/tls.crt --tls-key certs/tls.key \\
+      --policy examples/policies
   eksguard serve --tls-cert tls.crt --tls-key tls.key --default-mode enforce --fail-on critical \\
       --exempt-namespace kube-system --no-kube";
 
@@ -81,6 +83,15 @@ pub struct ServeArgs {
     /// Users or groups whose requests are allowed without review (patterns; repeatable).
     #[arg(long, value_name = "PATTERN")]
     exempt_user: Vec<String>,
+
+    /// Rego policies: every .rego file under DIR (repeatable; see docs/policies.md).
+    #[arg(long = "policy", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+
+    /// Time budget of each policy package per request, in milliseconds; past it the policy is
+    /// stopped and the request is answered as unevaluable (denied in enforce mode).
+    #[arg(long, default_value_t = 250, value_name = "MS")]
+    policy_budget: u64,
 
     /// Configuration (default: ./eksguard.toml when it exists).
     #[arg(long, value_name = "FILE")]
@@ -189,7 +200,8 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
     let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
         anyhow::bail!("--tls-cert and --tls-key are required (eksguard serve certs makes a pair)");
     };
-    let config = crate::load_config(args.config.as_deref(), args.no_config)?;
+    let policies = crate::policy::load(&args.policies)?;
+    let config = crate::load_config(args.config.as_deref(), args.no_config, policies.rules())?;
     let defaults = Settings::default();
     let settings = Settings {
         default_mode: args
@@ -215,8 +227,15 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             args.exempt_user.clone()
         },
     };
-    let reviewer = Reviewer::new(config, settings.clone(), Some(crate::today_utc()))
+    let policy_rules = policies.rules().len();
+    let mut reviewer = Reviewer::new(config, settings.clone(), Some(crate::today_utc()))
         .map_err(anyhow::Error::msg)?;
+    if !policies.is_empty() {
+        reviewer = reviewer.with_policies(Arc::new(RegoPolicies::new(
+            policies,
+            Duration::from_millis(args.policy_budget.max(1)),
+        )));
+    }
     let cert = Arc::new(tls::ReloadingCert::new(cert, key).map_err(anyhow::Error::msg)?);
     let tls_config = Arc::new(tls::server_config(cert.clone()).map_err(anyhow::Error::msg)?);
     let log = Arc::new(Log::stderr(match args.log_level {
@@ -308,6 +327,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             json!({
                 "listen": listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
                 "rules": state.reviewer.rules().len(),
+                "policy_rules": policy_rules,
                 "default_mode": settings.default_mode.as_str(),
                 "fail_on": settings.fail_on.as_str(),
                 "exempt_namespaces": settings.exempt_namespaces,

@@ -297,6 +297,7 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
     }
     macro_rules! workload {
         ($ty:ty, $spec_path:expr, |$v:ident, $m:ident| $parts:expr) => {{
+            let rest = super::workload::workload_rest(&value, $spec_path);
             match typed::<$ty>(cx, &src, &what, value) {
                 #[allow(unused_mut)]
                 Ok(mut $v) => {
@@ -316,6 +317,7 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
                                 template,
                                 spec,
                                 spec_path: $spec_path,
+                                rest,
                             });
                         }
                         None => inv.errors.push(cx.error(

@@ -21,6 +21,11 @@ pub struct Workload {
     pub spec: PodSpec,
     /// Field path of the pod spec inside the object (`spec`, `spec.template.spec`, ...).
     pub spec_path: &'static str,
+    /// The object's other fields as read: `apiVersion`, `kind`, the controller's spec beyond
+    /// its pod template (`replicas`, `selector`, `schedule`, ...) and `status`; without
+    /// `metadata` and the pod template, which `meta`, `template` and `spec` hold.
+    /// [`Workload::object_json`] puts the object back together.
+    pub rest: serde_json::Value,
 }
 
 impl Located for Workload {
@@ -91,7 +96,68 @@ const EMPTY_PORTS: &[ContainerPort] = &[];
 const EMPTY_MOUNTS: &[VolumeMount] = &[];
 const EMPTY_STRINGS: &[String] = &[];
 
+/// `value` without what a [`Workload`] holds typed: its `metadata`, and the `metadata` and
+/// `spec` of the pod template whose spec is at `spec_path`. Copies only what it keeps.
+pub(crate) fn workload_rest(value: &serde_json::Value, spec_path: &str) -> serde_json::Value {
+    fn strip(v: &serde_json::Value, template: &[&str], root: bool) -> serde_json::Value {
+        let serde_json::Value::Object(m) = v else {
+            return v.clone();
+        };
+        let mut out = serde_json::Map::new();
+        for (k, child) in m {
+            let kept = match template.split_first() {
+                _ if root && k == "metadata" => None,
+                None if k == "spec" || k == "metadata" => None,
+                Some((first, more)) if k == first => Some(strip(child, more, false)),
+                _ => Some(child.clone()),
+            };
+            if let Some(c) = kept {
+                out.insert(k.clone(), c);
+            }
+        }
+        serde_json::Value::Object(out)
+    }
+    let segments: Vec<&str> = spec_path.split('.').collect();
+    let template = segments.split_last().map_or(&[][..], |(_, t)| t);
+    strip(value, template, true)
+}
+
 impl Workload {
+    /// The whole object as JSON, as the input had it (less fields k8s-openapi does not know).
+    pub fn object_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        fn to<T: serde::Serialize>(v: &T) -> Value {
+            serde_json::to_value(v).unwrap_or(Value::Null)
+        }
+        let mut obj = match &self.rest {
+            Value::Object(m) => m.clone(),
+            _ => serde_json::Map::new(),
+        };
+        obj.insert("metadata".into(), to(&self.meta));
+        let segments: Vec<&str> = self.spec_path.split('.').collect();
+        let Some((last, template)) = segments.split_last() else {
+            return Value::Object(obj);
+        };
+        let mut at = &mut obj;
+        for seg in template {
+            let next = at
+                .entry((*seg).to_string())
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if !next.is_object() {
+                *next = Value::Object(serde_json::Map::new());
+            }
+            let Value::Object(m) = next else {
+                return Value::Object(obj);
+            };
+            at = m;
+        }
+        if !template.is_empty() {
+            at.insert("metadata".into(), to(&self.template));
+        }
+        at.insert((*last).to_string(), to(&self.spec));
+        Value::Object(obj)
+    }
+
     /// The namespace the workload runs in (`default` when the manifest leaves it out, as
     /// `kubectl apply` does without `-n`).
     pub fn namespace(&self) -> &str {
