@@ -102,7 +102,8 @@ pub struct Modes {
 }
 
 impl Modes {
-    /// The modes of a namespace with `labels` (None: unknown or cluster-scoped).
+    /// The modes of a namespace with `labels` (None: unknown or cluster-scoped). Like Pod Security
+    /// Admission, a namespace whose mode labels are all invalid gets the default, not nothing.
     pub fn of(labels: Option<&BTreeMap<String, String>>, settings: &Settings) -> Self {
         let mut m = Modes::default();
         let mut any = false;
@@ -110,9 +111,11 @@ impl Modes {
             for mode in AdmissionMode::ALL {
                 let key = format!("{LABEL_PREFIX}{mode}");
                 let Some(v) = labels.get(&key) else { continue };
-                any = true;
                 match v.parse::<Severity>() {
-                    Ok(s) => *m.slot(mode) = Some(s),
+                    Ok(s) => {
+                        *m.slot(mode) = Some(s);
+                        any = true;
+                    }
                     Err(e) => m.problems.push(format!("label {key}={v}: {e}")),
                 }
             }
@@ -293,8 +296,7 @@ impl Reviewer {
                 .or_else(|| meta("generateName").map(|g| format!("{g}*")))
                 .unwrap_or_default();
         }
-        let response = self.decide(request, namespaces, &mut outcome);
-        let mut response = response;
+        let mut response = self.decide(request, namespaces, &mut outcome);
         response.insert("uid".into(), json!(uid));
         response.insert("allowed".into(), json!(outcome.allowed));
         Ok((
@@ -415,7 +417,16 @@ impl Reviewer {
         let mut warnings: Vec<String> = modes
             .problems
             .iter()
-            .map(|p| format!("eksguard: namespace {ns_name}: {p} (ignored)"))
+            .map(|p| {
+                format!(
+                    "eksguard: namespace {ns_name}: {p} (ignored; {})",
+                    if modes.source == "default" {
+                        "the cluster default applies"
+                    } else {
+                        "its other labels apply"
+                    }
+                )
+            })
             .collect();
         for (f, existing) in &warned {
             let already = if *existing {
