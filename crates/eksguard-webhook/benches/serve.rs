@@ -190,20 +190,17 @@ async fn serve(app: axum::Router, dir: &Path) -> std::net::SocketAddr {
         tls::ReloadingCert::new(&dir.join("tls.crt"), &dir.join("tls.key")).expect("cert"),
     );
     let config = Arc::new(tls::server_config(cert).expect("tls"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
     let log = Arc::new(Log::new(LogLevel::Warn, Box::new(std::io::sink())));
-    tokio::spawn(server::serve_tls(
-        listener,
+    server::spawn_tls(
+        ([127, 0, 0, 1], 0).into(),
         config,
         app,
         4096,
         std::future::pending(),
         log,
-    ));
-    addr
+    )
+    .await
+    .expect("serve")
 }
 
 fn main() {

@@ -339,6 +339,29 @@ async fn validate(
     }
 }
 
+/// Bind `addr` and serve `app` over TLS in the background until `shutdown` completes; the
+/// bound address (with port 0, the one the system chose).
+pub async fn spawn_tls(
+    addr: SocketAddr,
+    tls: Arc<rustls::ServerConfig>,
+    app: Router,
+    max_connections: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    log: Arc<Log>,
+) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    tokio::spawn(serve_tls(
+        listener,
+        tls,
+        app,
+        max_connections,
+        shutdown,
+        log,
+    ));
+    Ok(bound)
+}
+
 /// Serve `app` over TLS on `listener` until `shutdown` completes (open connections finish on
 /// their own tasks).
 pub async fn serve_tls(

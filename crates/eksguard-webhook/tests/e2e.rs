@@ -90,19 +90,17 @@ async fn start(dir: &Path, limits: Limits) -> Server {
         tls::ReloadingCert::new(&dir.join("tls.crt"), &dir.join("tls.key")).expect("cert"),
     );
     let config = Arc::new(tls::server_config(cert.clone()).expect("tls"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
     let app = server::router(state.clone());
-    tokio::spawn(server::serve_tls(
-        listener,
+    let addr = server::spawn_tls(
+        ([127, 0, 0, 1], 0).into(),
         config,
         app,
         64,
         std::future::pending(),
         log,
-    ));
+    )
+    .await
+    .expect("serve");
     Server { addr, state, cert }
 }
 
