@@ -147,6 +147,15 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Reviews running now.
+    pub fn in_flight(&self) -> usize {
+        self.limits
+            .max_in_flight
+            .saturating_sub(self.in_flight.available_permits())
+    }
+}
+
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (
         status,

@@ -248,7 +248,14 @@ async fn a_slow_policy_meets_the_deadline_and_overload_is_shed() {
         )
         .await
     });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let since = std::time::Instant::now();
+    while srv.state.in_flight() == 0 {
+        assert!(
+            since.elapsed() < Duration::from_secs(20),
+            "the slow review never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     // The one slot is taken: shed (503), not queued (which would answer 200 once free).
     let (status, body) = send(
         &mut other,
