@@ -85,22 +85,7 @@ fn annotated_objects(inv: &Inventory) -> Vec<(&ResourceRef, &Source, &str, Optio
             }
         )*};
     }
-    typed!(
-        namespaces,
-        service_accounts,
-        roles,
-        cluster_roles,
-        role_bindings,
-        cluster_role_bindings,
-        config_maps,
-        secrets,
-        services,
-        ingresses,
-        network_policies,
-        storage_classes,
-        resource_quotas,
-        limit_ranges
-    );
+    crate::kube_object_lists!(typed);
     for o in &inv.other {
         if let Some((Some(i), r)) = json_annotations(&o.value) {
             out.push((&o.res, &o.src, i, r));

@@ -112,22 +112,7 @@ pub(crate) fn objects(inv: &Inventory) -> Vec<Object<'_>> {
             }
         )*};
     }
-    typed!(
-        namespaces,
-        service_accounts,
-        roles,
-        cluster_roles,
-        role_bindings,
-        cluster_role_bindings,
-        config_maps,
-        secrets,
-        services,
-        ingresses,
-        network_policies,
-        storage_classes,
-        resource_quotas,
-        limit_ranges
-    );
+    eksguard_core::kube_object_lists!(typed);
     for o in &inv.other {
         out.push(Object {
             target: o,

@@ -311,6 +311,32 @@ impl fmt::Display for LoadError {
 }
 
 /// Everything a scan read.
+/// Call `$m!(list, ...)` with the inventory's typed Kubernetes object lists (each a `Vec<Obj<T>>`
+/// with `res`, `src`, `metadata` and `value`; workloads and `other` are separate). Every walk over
+/// "all Kubernetes objects" (identities, suppression annotations, policy input) takes the lists
+/// from here, so that a kind added to the inventory cannot be missed by one of them.
+#[macro_export]
+macro_rules! kube_object_lists {
+    ($m:ident) => {
+        $m!(
+            namespaces,
+            service_accounts,
+            roles,
+            cluster_roles,
+            role_bindings,
+            cluster_role_bindings,
+            config_maps,
+            secrets,
+            services,
+            ingresses,
+            network_policies,
+            storage_classes,
+            resource_quotas,
+            limit_ranges
+        )
+    };
+}
+
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub namespaces: Vec<Obj<Namespace>>,
@@ -573,21 +599,8 @@ impl Inventory {
         macro_rules! add {
             ($($list:ident),*) => {$( out.extend(self.$list.iter().map(|o| &o.res)); )*};
         }
+        crate::kube_object_lists!(add);
         add!(
-            namespaces,
-            service_accounts,
-            roles,
-            cluster_roles,
-            role_bindings,
-            cluster_role_bindings,
-            config_maps,
-            secrets,
-            services,
-            ingresses,
-            network_policies,
-            storage_classes,
-            resource_quotas,
-            limit_ranges,
             other,
             clusters,
             nodegroups,
