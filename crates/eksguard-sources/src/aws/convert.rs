@@ -766,12 +766,17 @@ pub fn lifecycle_policy(
 /// (`LifecyclePolicyNotFoundException`): `lifecyclePolicyText` is null. The loader reads it as
 /// "lifecycle policies were read, this repository has none".
 pub fn no_lifecycle_policy(registry_id: Option<&str>, repository: &str) -> Value {
+    no_repository_document(registry_id, repository, "lifecyclePolicyText")
+}
+
+/// A repository's ECR document whose `field` is null: what was asked for does not exist.
+fn no_repository_document(registry_id: Option<&str>, repository: &str, field: &str) -> Value {
     let mut o = Map::new();
     if let Some(r) = registry_id {
         o.insert("registryId".into(), json!(r));
     }
     o.insert("repositoryName".into(), json!(repository));
-    o.insert("lifecyclePolicyText".into(), Value::Null);
+    o.insert(field.into(), Value::Null);
     Value::Object(o)
 }
 
@@ -789,13 +794,7 @@ pub fn repository_policy(
 /// What `aws ecr get-repository-policy` found for a repository without one
 /// (`RepositoryPolicyNotFoundException`): `policyText` is null.
 pub fn no_repository_policy(registry_id: Option<&str>, repository: &str) -> Value {
-    let mut o = Map::new();
-    if let Some(r) = registry_id {
-        o.insert("registryId".into(), json!(r));
-    }
-    o.insert("repositoryName".into(), json!(repository));
-    o.insert("policyText".into(), Value::Null);
-    Value::Object(o)
+    no_repository_document(registry_id, repository, "policyText")
 }
 
 /// `aws ecr get-registry-scanning-configuration`.

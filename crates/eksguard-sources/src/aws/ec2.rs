@@ -79,6 +79,37 @@ async fn launch_templates(run: &Run<'_>, found: &Found) -> Vec<String> {
     }
 }
 
+/// Describe `ids` in one call; when one of them is gone (the call fails as not found), describe
+/// them one at a time and skip the missing ones, so that one deleted group or subnet does not
+/// hide the others.
+async fn describe_ids<T, F, Fut>(
+    run: &Run<'_>,
+    op: &'static str,
+    ids: Vec<String>,
+    call: F,
+) -> Result<Vec<T>, Failure>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, Failure>>,
+{
+    run.count(op);
+    match call(ids.clone()).await {
+        Err(f) if f.not_found => each(run.limit(), ids, |id| {
+            run.count(op);
+            let one = call(vec![id]);
+            async move {
+                match one.await {
+                    Err(f) if f.not_found => Ok(Vec::new()),
+                    other => other,
+                }
+            }
+        })
+        .await
+        .map(|l| l.into_iter().flatten().collect()),
+        other => other,
+    }
+}
+
 async fn security_groups(run: &Run<'_>, ids: Vec<String>) {
     const OP: &str = "ec2:DescribeSecurityGroups";
     if ids.is_empty() {
@@ -88,42 +119,16 @@ async fn security_groups(run: &Run<'_>, ids: Vec<String>) {
         );
         return;
     }
-    run.count(OP);
-    let all = match run
-        .ec2
-        .describe_security_groups()
-        .set_group_ids(Some(ids.clone()))
-        .send()
-        .await
-    {
-        Ok(o) => Ok(o.security_groups().to_vec()),
-        Err(e) => {
-            let f = failure(OP, &e);
-            if f.not_found {
-                // One of them is gone: read the others one by one.
-                each(run.limit(), ids, |id| async move {
-                    run.count(OP);
-                    match run
-                        .ec2
-                        .describe_security_groups()
-                        .group_ids(id)
-                        .send()
-                        .await
-                    {
-                        Ok(o) => Ok(o.security_groups().to_vec()),
-                        Err(e) => {
-                            let f = failure(OP, &e);
-                            if f.not_found { Ok(Vec::new()) } else { Err(f) }
-                        }
-                    }
-                })
-                .await
-                .map(|l| l.into_iter().flatten().collect())
-            } else {
-                Err(f)
-            }
-        }
-    };
+    let all = describe_ids(run, OP, ids, |ids| async move {
+        run.ec2
+            .describe_security_groups()
+            .set_group_ids(Some(ids))
+            .send()
+            .await
+            .map(|o| o.security_groups().to_vec())
+            .map_err(|e| failure(OP, &e))
+    })
+    .await;
     match all {
         Ok(groups) => run.doc(
             &format!("ec2.describe-security-groups.{}.json", run.cluster()),
@@ -145,35 +150,16 @@ async fn subnets(run: &Run<'_>, found: &Found) {
         );
         return;
     }
-    run.count(OP);
-    let all = match run
-        .ec2
-        .describe_subnets()
-        .set_subnet_ids(Some(ids.clone()))
-        .send()
-        .await
-    {
-        Ok(o) => Ok(o.subnets().to_vec()),
-        Err(e) => {
-            let f = failure(OP, &e);
-            if f.not_found {
-                each(run.limit(), ids, |id| async move {
-                    run.count(OP);
-                    match run.ec2.describe_subnets().subnet_ids(id).send().await {
-                        Ok(o) => Ok(o.subnets().to_vec()),
-                        Err(e) => {
-                            let f = failure(OP, &e);
-                            if f.not_found { Ok(Vec::new()) } else { Err(f) }
-                        }
-                    }
-                })
-                .await
-                .map(|l| l.into_iter().flatten().collect())
-            } else {
-                Err(f)
-            }
-        }
-    };
+    let all = describe_ids(run, OP, ids, |ids| async move {
+        run.ec2
+            .describe_subnets()
+            .set_subnet_ids(Some(ids))
+            .send()
+            .await
+            .map(|o| o.subnets().to_vec())
+            .map_err(|e| failure(OP, &e))
+    })
+    .await;
     match all {
         Ok(subnets) => run.doc(
             &format!("ec2.describe-subnets.{}.json", run.cluster()),
