@@ -337,6 +337,42 @@ macro_rules! kube_object_lists {
     };
 }
 
+/// Call `$m!(list, ...)` with the inventory's AWS object lists (each a `Vec<Obj<T>>`), the
+/// counterpart of [`kube_object_lists!`].
+#[macro_export]
+macro_rules! aws_object_lists {
+    ($m:ident) => {
+        $m!(
+            clusters,
+            nodegroups,
+            launch_templates,
+            security_groups,
+            iam_roles,
+            iam_users,
+            iam_policies,
+            ecr_repositories,
+            kms_keys,
+            key_rotations,
+            guardduty_detectors,
+            access_entries,
+            access_policies,
+            pod_identity_associations,
+            addons,
+            fargate_profiles,
+            access_keys,
+            kubelet_configs,
+            instances,
+            subnets,
+            log_groups,
+            ecr_repository_policies,
+            ecr_lifecycle_policies,
+            ecr_registry_scanning,
+            inspector_accounts,
+            cloudtrail_trails
+        )
+    };
+}
+
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub namespaces: Vec<Obj<Namespace>>,
@@ -537,7 +573,7 @@ impl Inventory {
             unavailable,
             documents,
             policies_by_namespace: _,
-        } = other;
+        } = other; // every field named: a new one fails to compile until it is merged here
         self.policies_by_namespace = std::sync::OnceLock::new();
         self.namespaces.extend(namespaces);
         self.workloads.extend(workloads);
@@ -600,35 +636,8 @@ impl Inventory {
             ($($list:ident),*) => {$( out.extend(self.$list.iter().map(|o| &o.res)); )*};
         }
         crate::kube_object_lists!(add);
-        add!(
-            other,
-            clusters,
-            nodegroups,
-            launch_templates,
-            security_groups,
-            iam_roles,
-            iam_users,
-            iam_policies,
-            ecr_repositories,
-            kms_keys,
-            key_rotations,
-            guardduty_detectors,
-            access_entries,
-            access_policies,
-            pod_identity_associations,
-            addons,
-            fargate_profiles,
-            access_keys,
-            kubelet_configs,
-            instances,
-            subnets,
-            log_groups,
-            ecr_repository_policies,
-            ecr_lifecycle_policies,
-            ecr_registry_scanning,
-            inspector_accounts,
-            cloudtrail_trails
-        );
+        add!(other);
+        crate::aws_object_lists!(add);
         out
     }
 
