@@ -289,6 +289,27 @@ impl BareNamespace<'_> {
     }
 }
 
+/// Report every non-system namespace with workloads that has none of the objects `present`
+/// (`kind` names them in the message): the shared body of the "namespace without a
+/// LimitRange / ResourceQuota" rules.
+pub fn report_namespaces_without<'a, T: Located + 'a>(
+    cx: &mut crate::rule::Context<'_>,
+    present: impl IntoIterator<Item = &'a T>,
+    kind: &str,
+) {
+    let covered: BTreeSet<&str> = present
+        .into_iter()
+        .map(|o| o.res().namespace.as_deref().unwrap_or("default"))
+        .collect();
+    for ns in namespaces_lacking(cx.inv, &covered) {
+        let message = format!(
+            "namespace {} runs {} workload(s) and has no {kind}",
+            ns.name, ns.workloads
+        );
+        cx.report(ns.target, message).on(ns.resource());
+    }
+}
+
 /// Non-system namespaces with workloads that are not in `covered`.
 pub fn namespaces_lacking<'a>(
     inv: &'a Inventory,

@@ -1,9 +1,7 @@
-use std::collections::BTreeSet;
-
 use crate::declare_rule;
 use crate::inventory::Input;
 use crate::rule::{Context, Domain, References, Scope, Severity};
-use crate::rules::util::namespaces_lacking;
+use crate::rules::util::report_namespaces_without;
 
 declare_rule! {
     /// ## What it does
@@ -42,17 +40,6 @@ declare_rule! {
 }
 
 fn run(cx: &mut Context<'_>) {
-    let covered: BTreeSet<&str> = cx
-        .inv
-        .resource_quotas
-        .iter()
-        .map(|q| q.res.namespace.as_deref().unwrap_or("default"))
-        .collect();
-    for ns in namespaces_lacking(cx.inv, &covered) {
-        let message = format!(
-            "namespace {} runs {} workload(s) and has no ResourceQuota",
-            ns.name, ns.workloads
-        );
-        cx.report(ns.target, message).on(ns.resource());
-    }
+    let inv = cx.inv;
+    report_namespaces_without(cx, &inv.resource_quotas, "ResourceQuota");
 }
