@@ -143,6 +143,12 @@ async fn load(
                     .header("content-type", "application/json")
                     .body(Full::new(bodies[i % bodies.len()].clone()))
                     .expect("request");
+                // A kept-alive connection may still be finishing the previous exchange.
+                if sender.ready().await.is_err() {
+                    // The connection is gone: count it, and leave the rest to the others.
+                    errors += 1;
+                    break;
+                }
                 match sender.send_request(req).await {
                     Ok(resp) => {
                         let ok = resp.status().is_success();

@@ -143,6 +143,9 @@ async fn send(sender: &mut Sender, method: &str, path: &str, body: Vec<u8>) -> (
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body)))
         .expect("request");
+    // The connection task runs on another worker: after a response it may not be idle yet,
+    // and hyper refuses a request on a busy connection ("connection was not ready").
+    sender.ready().await.expect("connection ready");
     let resp = sender.send_request(req).await.expect("response");
     let status = resp.status().as_u16();
     let body = resp.into_body().collect().await.expect("body").to_bytes();
