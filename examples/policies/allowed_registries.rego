@@ -13,8 +13,11 @@
 #   name: registry-not-allowed
 #   severity: high
 #   remediation: Push the image to an allowed registry (for a public image, an ECR pull-through cache) and reference it from there, or add its registry to settings.allowed_registries.
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
 package eksguard.allowed_registries
 
+import data.lib.kubernetes.container_describe
+import data.lib.kubernetes.container_field
 import data.lib.kubernetes.containers
 import data.lib.kubernetes.describe
 import data.lib.kubernetes.image_ref
@@ -27,8 +30,8 @@ allowed := list if {
 
 deny contains {
 	"id": "ACME001",
-	"msg": sprintf("%s runs %s with image %q, which is not from an allowed registry (%s)", [describe, c.describe, c.container.image, concat(", ", allowed)]),
-	"field": sprintf("%s.image", [c.field]),
+	"msg": sprintf("%s runs %s with image %q, which is not from an allowed registry (%s)", [describe, container_describe(c), c.container.image, concat(", ", allowed)]),
+	"field": sprintf("%s.image", [container_field(c)]),
 } if {
 	some c in containers
 	not allowed_image(image_ref(c.container.image))

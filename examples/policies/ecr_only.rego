@@ -16,8 +16,11 @@
 #   name: image-outside-private-ecr
 #   severity: medium
 #   remediation: Push the image to a private ECR repository of your account (for a public image, create an ECR pull-through cache rule) and reference it as <account>.dkr.ecr.<region>.amazonaws.com/<repository>.
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
 package eksguard.ecr_only
 
+import data.lib.kubernetes.container_describe
+import data.lib.kubernetes.container_field
 import data.lib.kubernetes.containers
 import data.lib.kubernetes.describe
 
@@ -27,8 +30,8 @@ public_allowed if data.settings.ecr_public_allowed == true
 
 deny contains {
 	"id": "ACME003",
-	"msg": sprintf("%s runs %s with image %q, which is not in a private ECR registry%s", [describe, c.describe, image, why(image)]),
-	"field": sprintf("%s.image", [c.field]),
+	"msg": sprintf("%s runs %s with image %q, which is not in a private ECR registry%s", [describe, container_describe(c), image, why(image)]),
+	"field": sprintf("%s.image", [container_field(c)]),
 } if {
 	some c in containers
 	image := c.container.image

@@ -13,6 +13,7 @@
 #   name: malformed-irsa-role-arn
 #   severity: medium
 #   remediation: Set eks.amazonaws.com/role-arn to the role's full ARN, as `aws iam get-role --role-name NAME --query Role.Arn` prints it.
+#   kinds: [ServiceAccount]
 package eksguard.irsa_role_arn
 
 import data.lib.kubernetes.describe

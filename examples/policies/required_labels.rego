@@ -12,6 +12,7 @@
 #   name: missing-required-labels
 #   severity: low
 #   remediation: Add the missing labels to the workload's metadata.labels and to its pod template's metadata.labels.
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
 package eksguard.required_labels
 
 import data.lib.kubernetes.describe

@@ -72,6 +72,25 @@ struct Package {
     query: String,
     files: Vec<String>,
     rules: Vec<&'static Rule>,
+    /// The kinds its rules judge (`custom.kinds`), when every rule of the package names them:
+    /// on other objects the package is not evaluated at all.
+    kinds: Option<BTreeSet<String>>,
+}
+
+impl Package {
+    /// Whether the package judges an object of `kind` (an input without a kind is judged by
+    /// every package).
+    fn judges(&self, kind: Option<&str>) -> bool {
+        match (&self.kinds, kind) {
+            (Some(kinds), Some(kind)) => kinds.contains(kind),
+            _ => true,
+        }
+    }
+}
+
+/// The kind of the object of a policy input document.
+fn object_kind(input: &Value) -> Option<&str> {
+    input.get("object")?.get("kind")?.as_str()
 }
 
 #[derive(Debug)]
@@ -196,10 +215,14 @@ impl Policies {
             return Ok(Vec::new());
         };
         let start = Instant::now();
+        let kind = object_kind(input);
+        if !inner.packages.iter().any(|p| p.judges(kind)) {
+            return Ok(Vec::new());
+        }
         let mut engine = inner.engine.clone();
         engine.set_input(regorus::Value::from(input.clone()));
         let mut out = Vec::new();
-        for pkg in &inner.packages {
+        for pkg in inner.packages.iter().filter(|p| p.judges(kind)) {
             let remaining = budget.saturating_sub(start.elapsed());
             out.extend(eval_package(&mut engine, pkg, remaining, budget)?);
         }
@@ -271,12 +294,16 @@ fn scan_objects(
     let mut errors = Vec::new();
     let mut engine = inner.engine.clone();
     for o in objects {
+        let kind = o.json.get("kind").and_then(Value::as_str);
+        if !inner.packages.iter().any(|p| p.judges(kind)) {
+            continue;
+        }
         let cx = InputContext {
             namespace: o.namespace.and_then(|n| namespaces.get(n)),
             ..InputContext::scan()
         };
         engine.set_input(regorus::Value::from(object_input(&o.json, &cx)));
-        for pkg in &inner.packages {
+        for pkg in inner.packages.iter().filter(|p| p.judges(kind)) {
             match eval_package(&mut engine, pkg, budget, budget) {
                 Ok(violations) => {
                     for v in violations {
@@ -704,6 +731,18 @@ fn build(files: &[File]) -> Result<Policies, LoadErrors> {
     let mut all_rules = Vec::new();
     let mut packages = Vec::new();
     for (name, components, mods, rules) in built {
+        // A rule without `custom.kinds` judges every kind, and so does its package.
+        let kinds = rules
+            .iter()
+            .map(|(r, _, _)| r.kinds.as_ref())
+            .collect::<Option<Vec<_>>>()
+            .map(|lists| {
+                lists
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<BTreeSet<_>>()
+            });
         let leaked: Vec<&'static Rule> = rules
             .into_iter()
             .map(|(r, rule_name, path)| leak_rule(r, rule_name, &name, &path))
@@ -714,6 +753,7 @@ fn build(files: &[File]) -> Result<Policies, LoadErrors> {
             name,
             files: mods.iter().map(|m| m.path.clone()).collect(),
             rules: leaked,
+            kinds,
         });
     }
     all_rules.sort_by_key(|r| r.id);
@@ -799,8 +839,12 @@ fn leak_rule(r: &metadata::RuleMeta, name: String, package: &str, path: &str) ->
         .description
         .clone()
         .unwrap_or_else(|| format!("{}.", r.title));
+    let judges = r.kinds.as_ref().map_or_else(
+        || " It judges objects of every kind.".to_string(),
+        |k| format!(" It judges only these kinds: {}.", k.join(", ")),
+    );
     let docs = format!(
-        " ## What it does\n\n {}\n\n ## Where it is defined\n\n Rego policy `{package}`, declared at `{path}:{}`.\n",
+        " ## What it does\n\n {}\n\n ## Where it is defined\n\n Rego policy `{package}`, declared at `{path}:{}`.{judges}\n",
         what.lines().collect::<Vec<_>>().join("\n "),
         r.line
     );

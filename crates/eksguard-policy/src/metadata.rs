@@ -29,6 +29,9 @@ pub(crate) struct RuleMeta {
     pub severity: eksguard_core::Severity,
     pub remediation: String,
     pub urls: Vec<String>,
+    /// `custom.kinds`: the object kinds the rule judges (`Pod`, `Deployment`); `None` for every
+    /// kind. The package is not evaluated on other kinds.
+    pub kinds: Option<Vec<String>>,
     /// Line of the `# METADATA` marker.
     pub line: u32,
     /// Line of `custom.id`.
@@ -171,6 +174,34 @@ fn block(path: &str, marker: u32, yaml: &str) -> Result<Option<RuleMeta>, Vec<Lo
             }
         },
     };
+    let kinds = match custom.get("kinds") {
+        None => None,
+        Some(Value::Array(list)) if !list.is_empty() => {
+            let mut kinds = Vec::new();
+            for k in list {
+                match k.as_str().map(str::trim) {
+                    Some(s) if is_kind(s) => kinds.push(s.to_string()),
+                    _ => {
+                        err(
+                            "custom.kinds",
+                            format!(
+                                "custom.kinds: {} is not a Kubernetes kind (`Pod`, `Deployment`, `ServiceAccount`)",
+                                serde_json::to_string(k).unwrap_or_default()
+                            ),
+                        );
+                    }
+                }
+            }
+            Some(kinds)
+        }
+        Some(_) => {
+            err(
+                "custom.kinds",
+                "custom.kinds must be a non-empty list of kinds (`[Pod, Deployment]`); leave it out to judge every kind".into(),
+            );
+            None
+        }
+    };
     let mut urls = Vec::new();
     if let Some(Value::Array(refs)) = v.get("related_resources") {
         for r in refs {
@@ -202,9 +233,17 @@ fn block(path: &str, marker: u32, yaml: &str) -> Result<Option<RuleMeta>, Vec<Lo
         severity,
         remediation,
         urls,
+        kinds,
         line: marker,
         id_line,
     }))
+}
+
+/// A Kubernetes kind name: an upper-case letter, then letters and digits (`ClusterRoleBinding`).
+fn is_kind(s: &str) -> bool {
+    s.len() <= 63
+        && s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -222,6 +261,31 @@ mod tests {
         assert_eq!(r.severity, eksguard_core::Severity::High);
         assert_eq!(r.urls, ["https://example.com/a", "https://example.com/b"]);
         assert_eq!((r.line, r.id_line), (3, 9));
+        assert_eq!(r.kinds, None, "no custom.kinds: every kind");
+    }
+
+    #[test]
+    fn kinds_limit_a_rule_and_are_checked() {
+        let block = |kinds: &str| {
+            format!(
+                "# METADATA\n# title: t\n# custom:\n#   id: ACME001\n#   severity: low\n#   remediation: r\n#   kinds: {kinds}\npackage eksguard.x\n"
+            )
+        };
+        let (rules_, errors) = rules("x.rego", &block("[Pod, Deployment]"));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            rules_[0].kinds.as_deref(),
+            Some(&["Pod".to_string(), "Deployment".to_string()][..])
+        );
+        for bad in ["[pod]", "[]", "Pod", "[Pod, 3]", "[apps/v1.Deployment]"] {
+            let (_, errors) = rules("x.rego", &block(bad));
+            assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+            assert!(
+                errors[0].to_string().starts_with("x.rego:7:1: ")
+                    && errors[0].message.contains("custom.kinds"),
+                "{bad}: {errors:?}"
+            );
+        }
     }
 
     #[test]

@@ -399,6 +399,81 @@ fn evaluation_is_safe_from_many_threads() {
     });
 }
 
+/// A rule that denies everything it judges, limited to `kinds` (a YAML list) when given.
+fn deny_all(package: &str, id: &str, kinds: Option<&str>) -> String {
+    let kinds = kinds.map_or_else(String::new, |k| format!("#   kinds: {k}\n"));
+    format!(
+        "# METADATA\n# title: Rule {id}\n# custom:\n#   id: {id}\n#   severity: low\n#   remediation: r\n{kinds}package eksguard.{package}\n\ndeny contains {{\"id\": \"{id}\", \"msg\": input.object.kind}} if true\n"
+    )
+}
+
+#[test]
+fn custom_kinds_limit_which_objects_a_package_judges() {
+    let service_account =
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "a"}});
+    let config_map = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+    let ids = |p: &Policies, object: &Value| -> Vec<&str> {
+        let mut ids: Vec<&str> = p
+            .evaluate(&input(object), BUDGET)
+            .expect("evaluates")
+            .iter()
+            .map(|v| v.rule.id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let p = load_ok(&[
+        (
+            "pods.rego",
+            &deny_all("pods", "ACME201", Some("[Pod, Deployment]")),
+        ),
+        (
+            "sa.rego",
+            &deny_all("sa", "ACME202", Some("[ServiceAccount]")),
+        ),
+        ("all.rego", &deny_all("all", "ACME203", None)),
+    ]);
+    assert_eq!(ids(&p, &pod("nginx")), ["ACME201", "ACME203"]);
+    assert_eq!(ids(&p, &service_account), ["ACME202", "ACME203"]);
+    assert_eq!(ids(&p, &config_map), ["ACME203"]);
+    assert_eq!(
+        p.rules()
+            .iter()
+            .find(|r| r.id == "ACME202")
+            .map(|r| r.docs.contains("only these kinds: ServiceAccount")),
+        Some(true)
+    );
+
+    // Without the package that judges every kind, a ConfigMap is not evaluated at all.
+    let p = load_ok(&[("pods.rego", &deny_all("pods", "ACME201", Some("[Pod]")))]);
+    assert!(ids(&p, &config_map).is_empty());
+    assert_eq!(ids(&p, &pod("nginx")), ["ACME201"]);
+
+    // One rule of a package without kinds: the whole package judges every kind.
+    let two = format!(
+        "{}{}",
+        deny_all("mixed", "ACME204", Some("[Pod]")),
+        meta("ACME205")
+    );
+    let p = load_ok(&[("mixed.rego", &two)]);
+    assert_eq!(ids(&p, &config_map), ["ACME204"]);
+
+    // A scan skips objects of other kinds too.
+    let p = load_ok(&[(
+        "sa.rego",
+        &deny_all("sa", "ACME202", Some("[ServiceAccount]")),
+    )]);
+    let inv = load_text(
+        "k.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: shop}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n",
+        &LoadOptions::default(),
+    );
+    let (findings, errors) = p.scan(&inv, BUDGET);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].message, "ServiceAccount");
+}
+
 const MANIFESTS: &str = "\
 apiVersion: v1
 kind: Namespace

@@ -334,6 +334,13 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
                 "watch_namespaces": !args.no_kube,
             }),
         );
+        if policy_rules > 0 && backtraces_captured() {
+            log.write(
+                LogLevel::Warn,
+                "RUST_BACKTRACE is set: regorus then captures a backtrace for each error it handles internally, which slows policy evaluation; set RUST_LIB_BACKTRACE=0 to keep panic backtraces without that cost",
+                json!({}),
+            );
+        }
         let app = server::router(state.clone());
         let max_connections = state.limits.max_connections;
         let ready = state.ready.clone();
@@ -366,4 +373,13 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Whether `std::backtrace::Backtrace::capture` (which anyhow calls for every error it creates)
+/// captures: `RUST_LIB_BACKTRACE` decides, else `RUST_BACKTRACE`, as the standard library reads
+/// them.
+fn backtraces_captured() -> bool {
+    let on = |v: std::ffi::OsString| v != "0";
+    std::env::var_os("RUST_LIB_BACKTRACE")
+        .map_or_else(|| std::env::var_os("RUST_BACKTRACE").is_some_and(on), on)
 }

@@ -41,15 +41,19 @@ container_lists := {
 }
 
 # Every container, init and ephemeral ones too:
-# {"container": {...}, "field": "spec.template.spec.containers[0]", "describe": "container \"web\""}.
-containers contains {
-	"container": c,
-	"field": sprintf("%s.%s[%d]", [pod_spec_field, list, i]),
-	"describe": sprintf("%s %q", [label, c.name]),
-} if {
+# {"container": {...}, "list": "containers", "index": 0, "label": "container"}.
+# The strings a finding needs are built by container_field and container_describe, in the head of
+# a `deny` rule: only for the containers at fault.
+containers contains {"container": c, "list": list, "index": i, "label": label} if {
 	some list, label in container_lists
 	some i, c in pod_spec[list]
 }
+
+# The field path of a member of `containers`: `spec.template.spec.containers[0]`.
+container_field(c) := sprintf("%s.%s[%d]", [pod_spec_field, c.list, c.index])
+
+# A member of `containers` in words: `container "web"`, `init container "setup"`.
+container_describe(c) := sprintf("%s %q", [c.label, c.container.name])
 
 # `Deployment shop/web`, `ServiceAccount default/app`, `Namespace shop`.
 describe := sprintf("%s %s/%s", [input.object.kind, ns, input.object.metadata.name]) if {
