@@ -207,6 +207,14 @@ impl Policies {
         self.inner.as_ref().map_or(&[], |i| &i.rules)
     }
 
+    /// Whether some policy judges objects of `kind` (see `custom.kinds`): when none does,
+    /// [`Policies::evaluate`] finds nothing and the caller may skip building the input.
+    pub fn judges(&self, kind: Option<&str>) -> bool {
+        self.inner
+            .as_ref()
+            .is_some_and(|i| i.packages.iter().any(|p| p.judges(kind)))
+    }
+
     /// Evaluate every policy on `input` (an [`object_input`] document). `budget` bounds the
     /// whole call: a policy still running when it is spent is stopped, and the error says so.
     /// The first policy that fails ends the evaluation.
@@ -216,7 +224,7 @@ impl Policies {
         };
         let start = Instant::now();
         let kind = object_kind(input);
-        if !inner.packages.iter().any(|p| p.judges(kind)) {
+        if !self.judges(kind) {
             return Ok(Vec::new());
         }
         let mut engine = inner.engine.clone();

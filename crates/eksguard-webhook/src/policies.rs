@@ -33,7 +33,10 @@ impl PolicyEngine for RegoPolicies {
         request: &Value,
         namespace: Option<&Value>,
     ) -> Result<Vec<Finding>, String> {
-        if self.policies.is_empty() {
+        if !self
+            .policies
+            .judges(object.get("kind").and_then(Value::as_str))
+        {
             return Ok(Vec::new());
         }
         let cx = InputContext {

@@ -205,6 +205,11 @@ fn typed<T: DeserializeOwned>(
     what: &str,
     value: Value,
 ) -> Result<T, LoadError> {
+    // Fast path: no path tracking (serde_path_to_error allocates every map key it passes).
+    // Only a value that fails is deserialized again, tracked, for the field the error names.
+    if let Ok(t) = T::deserialize(&value) {
+        return Ok(t);
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let mut field = String::new();
         for seg in e.path() {

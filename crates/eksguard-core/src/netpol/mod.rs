@@ -404,7 +404,8 @@ pub fn evaluate(
         selected_by: Vec::new(),
         allowed_by: Vec::new(),
     };
-    for p in &inv.network_policies {
+    // Only a policy of the pod's own namespace can select it.
+    for p in inv.network_policies_in(pod.namespace()) {
         let Some(spec) = &p.spec else { continue };
         if !selects(p, pod) {
             continue;

@@ -731,6 +731,17 @@ impl<'a> Rbac<'a> {
         let mut used = BTreeSet::new();
         // Aggregated roles such as `edit` are bound many times: resolve each name once.
         let mut resolved: BTreeMap<String, Option<Vec<RuleRef<'a>>>> = BTreeMap::new();
+        // Roles by (namespace, name): a binding finds its Role without a scan of every Role.
+        // The first of duplicates wins, as the linear search it replaces did.
+        let mut roles_by_name: std::collections::HashMap<(&'a str, &'a str), &'a _> =
+            std::collections::HashMap::with_capacity(inv.roles.len());
+        for r in &inv.roles {
+            if let Some(name) = r.metadata.name.as_deref() {
+                roles_by_name
+                    .entry((r.metadata.namespace.as_deref().unwrap_or("default"), name))
+                    .or_insert(r);
+            }
+        }
 
         let mut add = |target: &'a dyn Located,
                        meta: &'a ObjectMeta,
@@ -752,10 +763,7 @@ impl<'a> Rbac<'a> {
                     ),
                 },
                 ("Role", Some(ns)) => {
-                    let role = inv.roles.iter().find(|r| {
-                        r.metadata.namespace.as_deref().unwrap_or("default") == ns
-                            && r.metadata.name.as_deref() == Some(role_ref.name.as_str())
-                    });
+                    let role = roles_by_name.get(&(ns, role_ref.name.as_str())).copied();
                     match role {
                         Some(r) => (
                             r.rules
