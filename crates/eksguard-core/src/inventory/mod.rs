@@ -432,6 +432,9 @@ pub struct Inventory {
     /// NetworkPolicies by namespace (indices into `network_policies`), built on first use:
     /// policies only select pods of their own namespace, so analyses look there only.
     policies_by_namespace: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    /// Namespace objects by name (index into `namespaces`), with the length of `namespaces`
+    /// when it was built: rules look a workload's namespace up once per workload.
+    namespaces_by_name: std::sync::OnceLock<(usize, std::collections::HashMap<String, usize>)>,
 }
 
 impl Inventory {
@@ -463,6 +466,25 @@ impl Inventory {
 
     pub fn has(&self, input: Input) -> bool {
         self.present.contains(&input)
+    }
+
+    /// The Namespace object named `name`, when the input has it.
+    pub fn namespace(&self, name: &str) -> Option<&Obj<Namespace>> {
+        let (len, index) = self.namespaces_by_name.get_or_init(|| {
+            let mut m = std::collections::HashMap::with_capacity(self.namespaces.len());
+            for (i, n) in self.namespaces.iter().enumerate() {
+                m.entry(n.res.name.clone()).or_insert(i);
+            }
+            (self.namespaces.len(), m)
+        });
+        if *len != self.namespaces.len() {
+            // Namespaces were added since the index was built: look the slow way.
+            return self.namespaces.iter().find(|n| n.res.name == name);
+        }
+        index
+            .get(name)
+            .and_then(|i| self.namespaces.get(*i))
+            .filter(|n| n.res.name == name)
     }
 
     /// The NetworkPolicies of namespace `ns`.
@@ -573,8 +595,10 @@ impl Inventory {
             unavailable,
             documents,
             policies_by_namespace: _,
+            namespaces_by_name: _,
         } = other; // every field named: a new one fails to compile until it is merged here
         self.policies_by_namespace = std::sync::OnceLock::new();
+        self.namespaces_by_name = std::sync::OnceLock::new();
         self.namespaces.extend(namespaces);
         self.workloads.extend(workloads);
         self.service_accounts.extend(service_accounts);

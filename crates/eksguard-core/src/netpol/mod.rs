@@ -269,9 +269,7 @@ pub fn selector_is_empty(sel: Option<&LabelSelector>) -> bool {
 /// `kubernetes.io/metadata.name`.
 pub fn namespace_labels(inv: &Inventory, ns: &str) -> BTreeMap<String, String> {
     let mut labels = inv
-        .namespaces
-        .iter()
-        .find(|n| n.res.name == ns)
+        .namespace(ns)
         .and_then(|n| n.metadata.labels.clone())
         .unwrap_or_default();
     labels.insert("kubernetes.io/metadata.name".into(), ns.to_string());

@@ -325,7 +325,7 @@ pub fn namespaces_lacking<'a>(
             seen.workloads += 1;
             continue;
         }
-        let target: &dyn Located = match inv.namespaces.iter().find(|n| n.res.name == ns) {
+        let target: &dyn Located = match inv.namespace(ns) {
             Some(n) => n,
             None => w,
         };

@@ -23,7 +23,7 @@ use crate::rule::Context;
 /// at its first workload.
 pub fn report_namespace(cx: &mut Context<'_>, ns: &str, message: String) {
     let inv = cx.inv;
-    let target: Option<&dyn Located> = match inv.namespaces.iter().find(|n| n.res.name == ns) {
+    let target: Option<&dyn Located> = match inv.namespace(ns) {
         Some(n) => Some(n),
         None => inv
             .workloads

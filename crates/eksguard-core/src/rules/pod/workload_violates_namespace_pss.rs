@@ -42,7 +42,7 @@ declare_rule! {
 fn run(cx: &mut Context<'_>) {
     let inv = cx.inv;
     for w in &inv.workloads {
-        let Some(ns) = inv.namespaces.iter().find(|n| n.res.name == w.namespace()) else {
+        let Some(ns) = inv.namespace(w.namespace()) else {
             continue;
         };
         let Some(enforce) = NamespacePolicy::from_meta(&ns.metadata).enforce else {
