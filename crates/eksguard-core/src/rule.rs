@@ -368,7 +368,8 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Sort key: severity first (worst first), then rule, file, line, resource.
+    /// Sort key: severity first (worst first), then rule, file, line, resource, message, and the
+    /// rest of the location, so that two findings with equal keys are duplicates.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             std::cmp::Reverse(self.severity),
@@ -378,6 +379,9 @@ impl Finding {
                 .map(|l| (l.path.as_str(), l.start_line)),
             &self.resource,
             &self.message,
+            self.location
+                .as_ref()
+                .map(|l| (l.end_line, l.field.as_deref())),
         )
     }
 }
