@@ -535,7 +535,7 @@ fn a_scan_reports_policy_findings_with_file_and_line() {
     assert_eq!(web.domain, Domain::Policy);
     assert_eq!(web.message, "nginx:latest in team shop (1 replicas)");
     let loc = web.location.as_ref().expect("location");
-    assert_eq!((loc.path.as_str(), loc.start_line), ("shop.yaml", 20));
+    assert_eq!((&*loc.path, loc.start_line), ("shop.yaml", 20));
     assert_eq!(
         loc.field.as_deref(),
         Some("spec.template.spec.containers[0].image")
