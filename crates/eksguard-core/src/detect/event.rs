@@ -173,6 +173,14 @@ impl Event<'_> {
         (200..300).contains(&self.code()) || self.code() == 101
     }
 
+    /// A successful create, update, patch or delete of an object (not of a subresource): the
+    /// change detectors (RBAC, aws-auth) watch these.
+    pub fn changed_object(&self) -> bool {
+        matches!(self.verb(), "create" | "update" | "patch" | "delete")
+            && self.subresource().is_empty()
+            && self.succeeded()
+    }
+
     /// The first source IP: the client as the API server saw it.
     pub fn source_ip(&self) -> &str {
         self.source_ips.first().map_or("", |s| s.as_str())

@@ -38,10 +38,11 @@ declare_rule! {
 }
 
 pub fn detect(ev: &Event<'_>, cx: &mut Cx<'_>) {
-    if ev.resource() != "configmaps" || ev.namespace() != "kube-system" || ev.name() != "aws-auth" {
-        return;
-    }
-    if !matches!(ev.verb(), "create" | "update" | "patch" | "delete") || !ev.succeeded() {
+    if ev.resource() != "configmaps"
+        || ev.namespace() != "kube-system"
+        || ev.name() != "aws-auth"
+        || !ev.changed_object()
+    {
         return;
     }
     cx.fire(

@@ -41,12 +41,9 @@ declare_rule! {
 
 pub fn detect(ev: &Event<'_>, cx: &mut Cx<'_>) {
     if !matches!(ev.resource(), "rolebindings" | "clusterrolebindings")
-        || !ev.subresource().is_empty()
+        || !ev.changed_object()
         || ev.is_system_component()
     {
-        return;
-    }
-    if !matches!(ev.verb(), "create" | "update" | "patch" | "delete") || !ev.succeeded() {
         return;
     }
     let role = binding(ev)

@@ -39,12 +39,9 @@ declare_rule! {
 
 pub fn detect(ev: &Event<'_>, cx: &mut Cx<'_>) {
     if !matches!(ev.resource(), "roles" | "clusterroles")
-        || !ev.subresource().is_empty()
+        || !ev.changed_object()
         || ev.is_system_component()
     {
-        return;
-    }
-    if !matches!(ev.verb(), "create" | "update" | "patch" | "delete") || !ev.succeeded() {
         return;
     }
     cx.fire(
