@@ -1,14 +1,18 @@
 //! YAML and JSON text to JSON values, with the line span of every field.
 //!
-//! Manifests are untrusted input. This parser is bounded: nesting depth, values materialised
-//! through YAML aliases ("billion laughs") and input size are all limited, and a syntax error in
-//! one document of a multi-document stream does not lose the documents around it.
+//! Manifests are untrusted input. This parser is bounded: nesting depth and what YAML anchors
+//! and aliases may copy ("billion laughs", counted in values and in bytes, per input) are
+//! limited, field paths cost memory in proportion to the input (each field keeps its own key,
+//! never its ancestors' again), a syntax error in one document of a multi-document stream does
+//! not lose the documents around it, and neither does a byte that is not UTF-8 (the input is
+//! split into documents before it is decoded).
 //!
 //! Scalars are resolved the way `kubectl` resolves them (sigs.k8s.io/yaml, i.e. YAML 1.1
 //! booleans such as `yes`/`on`, and merge keys `<<`), so that eksguard sees the same object the
 //! API server would receive: `privileged: yes` is `true` for both.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
@@ -22,6 +26,12 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most values that YAML aliases may materialise in one input.
     pub max_alias_nodes: usize,
+    /// Bytes that YAML anchors and aliases may copy in one input, per byte of the input, on top
+    /// of [`ALIAS_BYTES_FLOOR`]. A copy is counted as the memory of the values it holds
+    /// (strings and keys with their length, every value and map entry with its fixed size).
+    pub alias_bytes_per_input_byte: u64,
+    /// Most bytes that YAML anchors and aliases may copy in one input, whatever its size.
+    pub max_alias_bytes: u64,
 }
 
 impl Default for Limits {
@@ -30,56 +40,107 @@ impl Default for Limits {
             max_bytes: 64 * 1024 * 1024,
             max_depth: 200,
             max_alias_nodes: 250_000,
+            alias_bytes_per_input_byte: 8,
+            max_alias_bytes: 64 * 1024 * 1024,
         }
     }
 }
 
-/// Line spans of the fields of one document, keyed by field path (`spec.containers[0].image`,
+/// Bytes that anchors and aliases may always copy, however small the input (a 2 KB manifest
+/// that repeats an anchored 10 KB block a few times is fine).
+pub const ALIAS_BYTES_FLOOR: u64 = 1024 * 1024;
+
+impl Limits {
+    /// The bytes YAML anchors and aliases may copy in an input of `input_len` bytes:
+    /// [`ALIAS_BYTES_FLOOR`] plus `alias_bytes_per_input_byte` per input byte, at most
+    /// `max_alias_bytes`.
+    pub fn alias_byte_budget(&self, input_len: usize) -> u64 {
+        let len = u64::try_from(input_len).unwrap_or(u64::MAX);
+        ALIAS_BYTES_FLOOR
+            .saturating_add(len.saturating_mul(self.alias_bytes_per_input_byte))
+            .min(self.max_alias_bytes)
+    }
+}
+
+/// Line spans of the fields of one document, by field path (`spec.containers[0].image`,
 /// `metadata.annotations["eks.amazonaws.com/role-arn"]`). Lines are 1-based.
 ///
-/// Every path is kept in one string and found by binary search over entries sorted by path:
-/// 16 bytes and the path's text per field, where a hash map of boxed paths took about 80. A
-/// cluster's inventory holds millions of them.
+/// Each field is stored once as its parent's index and its own path segment (`containers`,
+/// `[0]`, `["eks.amazonaws.com/role-arn"]`): 20 bytes and the segment's text, so the cost of
+/// the paths is proportional to the input, however long the keys above a field are. Once the
+/// document is complete the fields are in breadth-first order with the children of each field
+/// sorted by segment, so a field's index is its position, the entries are sorted by (parent,
+/// segment), and a path is found with one binary search per segment.
 #[derive(Debug, Default, Clone)]
 pub struct FieldLines {
-    /// Every path, one after the other.
-    paths: String,
-    /// Sorted by path (and each path once) once the document is complete.
+    /// Every field's own segment, one after the other.
+    segments: String,
     entries: Vec<FieldEntry>,
-    sorted: bool,
+    /// Sorted (breadth-first, children by segment) and each path once.
+    finished: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct FieldEntry {
+    /// Index of the parent field (the root's is itself, 0, once finished).
+    parent: u32,
     offset: u32,
     len: u32,
     start: u32,
     end: u32,
 }
 
+/// The parent of the document's root while it is being recorded.
+const NO_PARENT: u32 = u32::MAX;
+
+/// One field's own part of its path.
+enum Segment<'a> {
+    /// The document itself: the empty path.
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
 impl FieldLines {
-    fn path_of(&self, e: FieldEntry) -> &str {
+    fn segment(&self, e: &FieldEntry) -> &str {
         let at = e.offset as usize;
-        self.paths.get(at..at + e.len as usize).unwrap_or_default()
+        self.segments
+            .get(at..at + e.len as usize)
+            .unwrap_or_default()
     }
 
-    /// Record `path` at `span`; the index lets the parser extend the span of a collection once
-    /// it ends. A later span of the same path replaces an earlier one (duplicate keys: the
-    /// last wins, as in the parsed value). A path beyond the 4 GiB of paths a document may
-    /// record is not recorded: its findings point at its closest recorded parent.
-    fn insert(&mut self, path: &str, span: (u32, u32)) -> Option<usize> {
-        let offset = u32::try_from(self.paths.len()).ok()?;
-        let len = u32::try_from(path.len()).ok()?;
-        offset.checked_add(len)?;
-        self.paths.push_str(path);
+    /// Record the field `segment` of the field `parent` (`NO_PARENT` for the root) at `span`;
+    /// the index lets the parser extend the span of a collection once it ends, and name it
+    /// as the parent of its children. A field beyond the 4 GiB of segments a document may
+    /// record is not recorded (nor are its children): its findings point at its closest
+    /// recorded parent.
+    fn insert(&mut self, parent: u32, segment: &Segment<'_>, span: (u32, u32)) -> Option<usize> {
+        let index = u32::try_from(self.entries.len())
+            .ok()
+            .filter(|i| *i != NO_PARENT)?;
+        let offset = self.segments.len();
+        match segment {
+            Segment::Root => {}
+            Segment::Key(k) => write_key_segment(&mut self.segments, k),
+            Segment::Index(i) => push_index(&mut self.segments, *i),
+        }
+        let fits = u32::try_from(offset).ok().and_then(|o| {
+            let len = u32::try_from(self.segments.len() - offset).ok()?;
+            o.checked_add(len).map(|_| (o, len))
+        });
+        let Some((offset, len)) = fits else {
+            self.segments.truncate(offset);
+            return None;
+        };
         self.entries.push(FieldEntry {
+            parent,
             offset,
             len,
             start: span.0,
             end: span.1,
         });
-        self.sorted = false;
-        Some(self.entries.len() - 1)
+        self.finished = false;
+        Some(index as usize)
     }
 
     /// Extend the span recorded by [`FieldLines::insert`] to end at `end`.
@@ -89,50 +150,133 @@ impl FieldLines {
         }
     }
 
-    /// Sort the entries by path and keep the last span of each path.
+    /// Put the fields in breadth-first order, the children of each field sorted by segment,
+    /// and merge the fields recorded twice under one path (a key given twice: like the parsed
+    /// value, the last one's span wins; the children of both are kept).
     fn finish(&mut self) {
-        // Reversed, a stable sort puts the last recorded span of a path first; dedup keeps it.
-        self.entries.reverse();
-        let mut entries = std::mem::take(&mut self.entries);
-        entries.sort_by(|a, b| self.path_of(*a).cmp(self.path_of(*b)));
-        entries.dedup_by(|a, b| self.path_of(*a) == self.path_of(*b));
-        entries.shrink_to_fit();
-        self.entries = entries;
-        self.paths.shrink_to_fit();
-        self.sorted = true;
+        let n = self.entries.len();
+        let to_u32 = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        // The children of each recorded entry, in the order recorded (a counting sort by
+        // parent; slot `n` holds the root, whose parent is NO_PARENT).
+        let slot = |p: u32| {
+            if p == NO_PARENT {
+                n
+            } else {
+                (p as usize).min(n)
+            }
+        };
+        let mut first = vec![0u32; n + 2];
+        for e in &self.entries {
+            first[slot(e.parent) + 1] += 1;
+        }
+        for i in 1..first.len() {
+            first[i] += first[i - 1];
+        }
+        let mut kids = vec![0u32; n];
+        let mut fill = first.clone();
+        for (i, e) in self.entries.iter().enumerate() {
+            let s = slot(e.parent);
+            kids[fill[s] as usize] = to_u32(i);
+            fill[s] += 1;
+        }
+        drop(fill);
+        let children = |m: usize| &kids[first[m] as usize..first[m + 1] as usize];
+
+        let mut out: Vec<FieldEntry> = Vec::with_capacity(n);
+        let mut segments = String::with_capacity(self.segments.len());
+        // The recorded entries merged into each new field, field after field; `ends[k]` is
+        // where those of field k end.
+        let mut members: Vec<u32> = Vec::with_capacity(n);
+        let mut ends: Vec<u32> = Vec::with_capacity(n);
+        let mut batch: Vec<u32> = Vec::new();
+        // `None`: the (virtual) parent of the root.
+        let mut expanding: Option<usize> = None;
+        loop {
+            batch.clear();
+            match expanding {
+                None => batch.extend_from_slice(children(n)),
+                Some(k) => {
+                    let from = if k == 0 { 0 } else { ends[k - 1] as usize };
+                    for &m in &members[from..ends[k] as usize] {
+                        batch.extend_from_slice(children(m as usize));
+                    }
+                }
+            }
+            // By segment, then in the order recorded: the last of equal segments wins.
+            batch.sort_unstable_by(|a, b| {
+                let (ea, eb) = (&self.entries[*a as usize], &self.entries[*b as usize]);
+                self.segment(ea).cmp(self.segment(eb)).then(a.cmp(b))
+            });
+            let parent = to_u32(expanding.unwrap_or(0));
+            let mut i = 0;
+            while i < batch.len() {
+                let seg = self.segment(&self.entries[batch[i] as usize]);
+                let mut j = i + 1;
+                while j < batch.len() && self.segment(&self.entries[batch[j] as usize]) == seg {
+                    j += 1;
+                }
+                let last = self.entries[batch[j - 1] as usize];
+                let offset = to_u32(segments.len());
+                segments.push_str(seg);
+                out.push(FieldEntry {
+                    parent,
+                    offset,
+                    len: last.len,
+                    start: last.start,
+                    end: last.end,
+                });
+                members.extend_from_slice(&batch[i..j]);
+                ends.push(to_u32(members.len()));
+                i = j;
+            }
+            let next = expanding.map_or(0, |k| k + 1);
+            if next >= ends.len() {
+                break;
+            }
+            expanding = Some(next);
+        }
+        self.entries = out;
+        self.segments = segments;
+        self.finished = true;
     }
 
     /// The span of `path`, or of its closest ancestor that exists (a finding about a missing
     /// field points at the object that should have it).
     pub fn lookup(&self, path: &str) -> Option<(u32, u32)> {
-        let mut p = path;
-        loop {
-            if let Some(span) = self.get(p) {
-                return Some(span);
-            }
-            if p.is_empty() {
-                return None;
-            }
-            p = parent_path(p);
-        }
+        self.walk(path).0.map(|e| (e.start, e.end))
     }
 
     /// Exact span of `path`, if present.
     pub fn get(&self, path: &str) -> Option<(u32, u32)> {
-        let found = if self.sorted {
-            self.entries
-                .binary_search_by(|e| self.path_of(*e).cmp(path))
-                .ok()
-                .map(|i| self.entries[i])
-        } else {
-            // While the document is being parsed: the last span of the path.
-            self.entries
-                .iter()
-                .rev()
-                .find(|e| self.path_of(**e) == path)
-                .copied()
+        match self.walk(path) {
+            (Some(e), true) => Some((e.start, e.end)),
+            _ => None,
+        }
+    }
+
+    /// The deepest field on `path` that exists, and whether it is `path` itself.
+    fn walk(&self, path: &str) -> (Option<&FieldEntry>, bool) {
+        let Some(root) = self.entries.first().filter(|_| self.finished) else {
+            return (None, false);
         };
-        found.map(|e| (e.start, e.end))
+        let (mut at, mut found, mut rest) = (0u32, root, path);
+        loop {
+            if rest.is_empty() {
+                return (Some(found), true);
+            }
+            let Some((seg, tail)) = next_segment(rest) else {
+                return (Some(found), false);
+            };
+            let i = self
+                .entries
+                .binary_search_by(|e| e.parent.cmp(&at).then_with(|| self.segment(e).cmp(seg)));
+            let Ok(i) = i else {
+                return (Some(found), false);
+            };
+            at = u32::try_from(i).unwrap_or(u32::MAX);
+            found = &self.entries[i];
+            rest = tail;
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -142,6 +286,34 @@ impl FieldLines {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// Heap memory held, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.segments.capacity() + self.entries.capacity() * size_of::<FieldEntry>()
+    }
+}
+
+/// The first segment of a field path and the rest: `a.b[2]` -> (`a`, `.b[2]`),
+/// `.b[2]` -> (`b`, `[2]`), `["x.y"].z` -> (`["x.y"]`, `.z`). `None` when the path is not one
+/// that [`push_key`] and [`push_index`] write.
+fn next_segment(path: &str) -> Option<(&str, &str)> {
+    let p = path.strip_prefix('.').unwrap_or(path);
+    let b = p.as_bytes();
+    let end = if p.starts_with("[\"") {
+        let mut i = 2;
+        loop {
+            match *b.get(i)? {
+                b'\\' => i += 2,
+                b'"' if b.get(i + 1) == Some(&b']') => break i + 2,
+                _ => i += 1,
+            }
+        }
+    } else if p.starts_with('[') {
+        p.find(']')? + 1
+    } else {
+        p.find(['.', '[']).unwrap_or(p.len())
+    };
+    (end > 0).then(|| (&p[..end], &p[end..]))
 }
 
 /// The parent of a field path: `a.b[2]` -> `a.b`, `a.b` -> `a`, `a["x.y"]` -> `a`, `a` -> ``.
@@ -194,27 +366,37 @@ fn inside_quoted_segment(path: &str, dot: usize) -> bool {
     }
 }
 
-/// Append a mapping key to a field path, quoting it when it is not a plain identifier.
-pub fn push_key(path: &mut String, key: &str) {
-    let plain = !key.is_empty()
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
         && key
             .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$');
-    if plain {
-        if !path.is_empty() {
-            path.push('.');
-        }
-        path.push_str(key);
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$')
+}
+
+/// A mapping key as a path segment: the key itself when it is a plain identifier, else
+/// `["key"]` with `"` and `\` escaped.
+fn write_key_segment(out: &mut String, key: &str) {
+    if is_plain_key(key) {
+        out.push_str(key);
     } else {
-        path.push_str("[\"");
+        out.reserve(key.len() + 4);
+        out.push_str("[\"");
         for c in key.chars() {
             if c == '"' || c == '\\' {
-                path.push('\\');
+                out.push('\\');
             }
-            path.push(c);
+            out.push(c);
         }
-        path.push_str("\"]");
+        out.push_str("\"]");
     }
+}
+
+/// Append a mapping key to a field path, quoting it when it is not a plain identifier.
+pub fn push_key(path: &mut String, key: &str) {
+    if is_plain_key(key) && !path.is_empty() {
+        path.push('.');
+    }
+    write_key_segment(path, key);
 }
 
 /// Append a sequence index to a field path.
@@ -248,44 +430,144 @@ impl std::fmt::Display for TextError {
     }
 }
 
+/// What YAML anchors and aliases may still cost in one input (all its documents together).
+struct Budget {
+    /// Bytes that anchors and aliases may still copy.
+    copy_bytes: u64,
+    /// The whole allowance, for messages.
+    copy_bytes_allowed: u64,
+    /// Values materialised through aliases so far.
+    alias_nodes: usize,
+}
+
+impl Budget {
+    fn new(limits: &Limits, input_len: usize) -> Self {
+        let allowed = limits.alias_byte_budget(input_len);
+        Self {
+            copy_bytes: allowed,
+            copy_bytes_allowed: allowed,
+            alias_nodes: 0,
+        }
+    }
+}
+
 /// Parse YAML or JSON text into its documents. Errors are returned alongside the documents
 /// that did parse: a broken document never hides its neighbours.
 pub fn parse(text: &str, limits: &Limits) -> (Vec<Document>, Vec<TextError>) {
     let mut docs = Vec::new();
     let mut errors = Vec::new();
+    let mut budget = Budget::new(limits, text.len());
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.trim_start().as_bytes().first().copied();
-    if matches!(first, Some(b'{' | b'[')) {
-        // JSON (or flow YAML). Parse as one document: JSON has no document separators.
-        match parse_chunk(text, 0, limits) {
-            Ok(mut d) => docs.append(&mut d),
-            Err(e) => {
-                // Fall back to serde_json for JSON that the YAML scanner refuses (tabs, ...).
-                // serde_json is bounded too (recursion limit 128).
-                match serde_json::from_str::<Value>(text) {
-                    Ok(value) if depth_ok(&value, limits.max_depth) => docs.push(Document {
-                        value,
-                        start_line: 1,
-                        end_line: u32::try_from(text.lines().count()).unwrap_or(u32::MAX),
-                        fields: FieldLines::default(),
-                    }),
-                    Ok(_) => errors.push(e),
-                    Err(je) => errors.push(TextError {
-                        line: u32::try_from(je.line()).ok().filter(|l| *l > 0),
-                        message: je.to_string(),
-                    }),
-                }
-            }
-        }
+    if looks_like_json(text.as_bytes()) {
+        parse_json(text, limits, &mut budget, &mut docs, &mut errors);
         return (docs, errors);
     }
-    for (offset, chunk) in split_documents(text) {
-        match parse_chunk(chunk, offset, limits) {
+    for_each_document(text.as_bytes(), |first_line, range| {
+        // Documents are split at line starts, which are character boundaries.
+        let chunk = text.get(range).unwrap_or_default();
+        match parse_chunk(chunk, first_line, limits, &mut budget) {
             Ok(mut d) => docs.append(&mut d),
             Err(e) => errors.push(e),
         }
-    }
+    });
     (docs, errors)
+}
+
+/// Parse YAML or JSON bytes into its documents, like [`parse`]. The input is split into
+/// documents before it is decoded: a document that is not UTF-8 is an error at the line of
+/// its first bad byte, and the others are parsed.
+pub fn parse_bytes(bytes: &[u8], limits: &Limits) -> (Vec<Document>, Vec<TextError>) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return parse(text, limits);
+    }
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    let mut budget = Budget::new(limits, bytes.len());
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        errors.push(TextError {
+            line: Some(1),
+            message: "UTF-16 text (it starts with a UTF-16 byte-order mark); not read: save the \
+                      file as UTF-8"
+                .to_string(),
+        });
+        return (docs, errors);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if looks_like_json(bytes) {
+        // JSON is one document: nothing of it can be read.
+        if let Err(e) = std::str::from_utf8(bytes) {
+            errors.push(not_utf8(bytes, 0, e.valid_up_to()));
+        }
+        return (docs, errors);
+    }
+    for_each_document(bytes, |first_line, range| {
+        let chunk = bytes.get(range).unwrap_or_default();
+        match std::str::from_utf8(chunk) {
+            Ok(chunk) => match parse_chunk(chunk, first_line, limits, &mut budget) {
+                Ok(mut d) => docs.append(&mut d),
+                Err(e) => errors.push(e),
+            },
+            Err(e) => errors.push(not_utf8(chunk, first_line, e.valid_up_to())),
+        }
+    });
+    (docs, errors)
+}
+
+/// JSON (or a YAML flow collection): the first character that is not white space opens a
+/// mapping or a sequence.
+fn looks_like_json(bytes: &[u8]) -> bool {
+    matches!(
+        bytes.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
+}
+
+/// The error for a document whose bytes are not UTF-8 from `valid_up_to` on; the document
+/// starts after `first_line` lines of the input. The byte itself is not shown: it may be part
+/// of a secret.
+fn not_utf8(chunk: &[u8], first_line: u32, valid_up_to: usize) -> TextError {
+    let before = chunk.get(..valid_up_to).unwrap_or(chunk);
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let lines = u32::try_from(memchr::memchr_iter(b'\n', before).count()).unwrap_or(u32::MAX);
+    let tail = &before[line_start..];
+    let column = std::str::from_utf8(tail).map_or(tail.len(), |s| s.chars().count()) + 1;
+    TextError {
+        line: Some(first_line.saturating_add(lines).saturating_add(1)),
+        message: format!(
+            "not UTF-8 text (invalid byte at column {column}); this document is not read: save \
+             the file as UTF-8"
+        ),
+    }
+}
+
+/// One JSON document (or YAML flow collection), which has no document separators.
+fn parse_json(
+    text: &str,
+    limits: &Limits,
+    budget: &mut Budget,
+    docs: &mut Vec<Document>,
+    errors: &mut Vec<TextError>,
+) {
+    match parse_chunk(text, 0, limits, budget) {
+        Ok(mut d) => docs.append(&mut d),
+        Err(e) => {
+            // Fall back to serde_json for JSON that the YAML scanner refuses (tabs, ...).
+            // serde_json is bounded too (recursion limit 128).
+            match serde_json::from_str::<Value>(text) {
+                Ok(value) if depth_ok(&value, limits.max_depth) => docs.push(Document {
+                    value,
+                    start_line: 1,
+                    end_line: u32::try_from(text.lines().count()).unwrap_or(u32::MAX),
+                    fields: FieldLines::default(),
+                }),
+                Ok(_) => errors.push(e),
+                Err(je) => errors.push(TextError {
+                    line: u32::try_from(je.line()).ok().filter(|l| *l > 0).or(e.line),
+                    message: je.to_string(),
+                }),
+            }
+        }
+    }
 }
 
 fn depth_ok(v: &Value, max: usize) -> bool {
@@ -304,40 +586,39 @@ fn depth_ok(v: &Value, max: usize) -> bool {
     true
 }
 
-/// Split a YAML stream at `---` document markers (column 0), returning each chunk with the
-/// number of lines before it. A marker at column 0 always ends a document in YAML, so this
-/// never splits inside one; it lets a syntax error stay inside its own document.
-fn split_documents(text: &str) -> Vec<(u32, &str)> {
-    let mut out = Vec::new();
-    let mut start = 0usize;
-    let mut start_line = 0u32;
-    let mut pos = 0usize;
-    for (line_no, line) in text.split_inclusive('\n').enumerate() {
-        let line_no = u32::try_from(line_no).unwrap_or(u32::MAX);
-        let is_marker = line.starts_with("---")
-            && line[3..]
-                .chars()
-                .next()
-                .is_none_or(|c| c == ' ' || c == '\t' || c == '\n' || c == '\r');
-        if is_marker && pos > start {
-            out.push((start_line, &text[start..pos]));
-            start = pos;
-            start_line = line_no;
+/// Split a YAML stream at `---` document markers (column 0), calling `f` with the number of
+/// lines before each document and its byte range. A marker at column 0 always ends a document
+/// in YAML, so this never splits inside one; it lets a syntax error, or a byte that is not
+/// UTF-8, stay inside its own document.
+fn for_each_document(bytes: &[u8], mut f: impl FnMut(u32, Range<usize>)) {
+    let is_marker = |at: usize| {
+        let line = &bytes[at..];
+        line.starts_with(b"---")
+            && line
+                .get(3)
+                .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    };
+    let (mut start, mut start_line, mut line) = (0usize, 0u32, 0u32);
+    for newline in memchr::memchr_iter(b'\n', bytes) {
+        line = line.saturating_add(1);
+        let next = newline + 1;
+        if next < bytes.len() && is_marker(next) {
+            f(start_line, start..next);
+            start = next;
+            start_line = line;
         }
-        pos += line.len();
     }
-    if start < text.len() {
-        out.push((start_line, &text[start..]));
+    if start < bytes.len() {
+        f(start_line, start..bytes.len());
     }
-    out
 }
 
 enum Frame {
     Seq {
         items: Vec<Value>,
-        path_len: usize,
         anchor: usize,
         nodes_at_start: usize,
+        bytes_at_start: u64,
         /// Its entry in the document's field lines.
         field: Option<usize>,
     },
@@ -345,22 +626,38 @@ enum Frame {
         map: Map<String, Value>,
         key: Option<String>,
         merges: Vec<Value>,
-        path_len: usize,
         anchor: usize,
         nodes_at_start: usize,
+        bytes_at_start: u64,
         field: Option<usize>,
     },
 }
 
+/// An anchored value, kept to be copied by its aliases: `None` when a copy would not fit in
+/// the input's budget (an alias of it is then an error).
+struct Anchor {
+    value: Option<Value>,
+    /// Values it holds.
+    nodes: usize,
+    /// Its estimated memory.
+    bytes: u64,
+}
+
+/// Estimated memory of a value, of a map entry besides its key's text and value, and so of
+/// what an alias copies.
+const VALUE_BYTES: u64 = size_of::<Value>() as u64;
+const ENTRY_BYTES: u64 = size_of::<String>() as u64 + 16;
+
 struct Builder<'l> {
     limits: &'l Limits,
+    budget: &'l mut Budget,
     line_offset: u32,
-    path: String,
     stack: Vec<Frame>,
     fields: FieldLines,
-    anchors: HashMap<usize, (Value, usize)>,
+    anchors: HashMap<usize, Anchor>,
     nodes: usize,
-    alias_nodes: usize,
+    /// Estimated memory of the values built so far.
+    bytes: u64,
     max_line: u32,
     doc_start: Option<u32>,
     docs: Vec<Document>,
@@ -384,16 +681,21 @@ fn end_line_of(span: &Span, offset: u32) -> u32 {
     l.saturating_add(offset)
 }
 
-fn parse_chunk(text: &str, line_offset: u32, limits: &Limits) -> Result<Vec<Document>, TextError> {
+fn parse_chunk(
+    text: &str,
+    line_offset: u32,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<Vec<Document>, TextError> {
     let mut b = Builder {
         limits,
+        budget,
         line_offset,
-        path: String::new(),
         stack: Vec::new(),
         fields: FieldLines::default(),
         anchors: HashMap::new(),
         nodes: 0,
-        alias_nodes: 0,
+        bytes: 0,
         max_line: 0,
         doc_start: None,
         docs: Vec::new(),
@@ -413,12 +715,45 @@ fn parse_chunk(text: &str, line_offset: u32, limits: &Limits) -> Result<Vec<Docu
     Ok(b.docs)
 }
 
+fn str_bytes(s: &str) -> u64 {
+    u64::try_from(s.len()).unwrap_or(u64::MAX)
+}
+
 impl Builder<'_> {
     fn err(&self, span: &Span, message: impl Into<String>) -> TextError {
         TextError {
             line: Some(line_of(span, self.line_offset)),
             message: message.into(),
         }
+    }
+
+    /// Keep a copy of an anchored value for its aliases, if the input's budget allows it.
+    fn anchor(&mut self, id: usize, value: &Value, nodes: usize, bytes: u64) {
+        let value = if bytes <= self.budget.copy_bytes {
+            self.budget.copy_bytes -= bytes;
+            Some(value.clone())
+        } else {
+            None
+        };
+        self.anchors.insert(
+            id,
+            Anchor {
+                value,
+                nodes,
+                bytes,
+            },
+        );
+    }
+
+    fn alias_bomb(&self, span: &Span, bytes: u64) -> TextError {
+        self.err(
+            span,
+            format!(
+                "YAML aliases copy more than {} bytes of values in this input ({} bytes for \
+                 this alias); refusing to expand (an alias bomb?): this document is not read",
+                self.budget.copy_bytes_allowed, bytes
+            ),
+        )
     }
 
     fn event(&mut self, event: Event<'_>, span: &Span) -> Result<(), TextError> {
@@ -435,29 +770,34 @@ impl Builder<'_> {
                 if let Some(Frame::Map { key, .. }) = self.stack.last_mut()
                     && key.is_none()
                 {
+                    self.bytes = self.bytes.saturating_add(ENTRY_BYTES + str_bytes(&text));
                     *key = Some(text.into_owned());
                     self.max_line = self.max_line.max(end_line_of(span, self.line_offset));
                     return Ok(());
                 }
                 let value = resolve_scalar(&text, style, tag.as_deref().map(|t| t.suffix.as_str()));
+                let bytes = VALUE_BYTES + value.as_str().map_or(0, str_bytes);
+                self.bytes = self.bytes.saturating_add(bytes);
                 self.nodes += 1;
                 let start = line_of(span, self.line_offset);
                 let end = end_line_of(span, self.line_offset).max(start);
                 self.max_line = self.max_line.max(end);
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (value.clone(), 1));
+                    self.anchor(anchor, &value, 1, bytes);
                 }
-                self.enter_value(start);
-                self.fields.insert(&self.path, (start, end));
+                self.enter_value((start, end));
                 self.complete(value);
             }
             Event::Alias(id) => {
-                let Some((value, count)) = self.anchors.get(&id) else {
+                let Some(anchor) = self.anchors.get(&id) else {
                     return Err(self.err(span, format!("unknown alias (anchor id {id})")));
                 };
-                let count = *count;
-                self.alias_nodes = self.alias_nodes.saturating_add(count);
-                if self.alias_nodes > self.limits.max_alias_nodes {
+                let (count, bytes) = (anchor.nodes, anchor.bytes);
+                let Some(value) = anchor.value.as_ref() else {
+                    return Err(self.alias_bomb(span, bytes));
+                };
+                self.budget.alias_nodes = self.budget.alias_nodes.saturating_add(count);
+                if self.budget.alias_nodes > self.limits.max_alias_nodes {
                     return Err(self.err(
                         span,
                         format!(
@@ -466,10 +806,15 @@ impl Builder<'_> {
                         ),
                     ));
                 }
+                if bytes > self.budget.copy_bytes {
+                    return Err(self.alias_bomb(span, bytes));
+                }
+                self.budget.copy_bytes -= bytes;
                 let value = value.clone();
                 // Values materialised through the alias count as nodes of their container,
                 // so an alias of an alias is charged for everything it expands to.
                 self.nodes = self.nodes.saturating_add(count);
+                self.bytes = self.bytes.saturating_add(bytes);
                 if let Some(Frame::Map { key, .. }) = self.stack.last_mut()
                     && key.is_none()
                 {
@@ -481,8 +826,7 @@ impl Builder<'_> {
                 }
                 let start = line_of(span, self.line_offset);
                 self.max_line = self.max_line.max(start);
-                self.enter_value(start);
-                self.fields.insert(&self.path, (start, start));
+                self.enter_value((start, start));
                 self.complete(value);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
@@ -499,28 +843,28 @@ impl Builder<'_> {
                     ));
                 }
                 self.nodes += 1;
+                let bytes_at_start = self.bytes;
+                self.bytes = self.bytes.saturating_add(VALUE_BYTES);
                 let start = line_of(span, self.line_offset);
                 self.max_line = self.max_line.max(start);
-                self.enter_value(start);
-                let field = self.fields.insert(&self.path, (start, start));
-                let path_len = self.path.len();
+                let field = self.enter_value((start, start));
                 let nodes_at_start = self.nodes;
                 self.stack.push(if is_map {
                     Frame::Map {
                         map: Map::new(),
                         key: None,
                         merges: Vec::new(),
-                        path_len,
                         anchor,
                         nodes_at_start,
+                        bytes_at_start,
                         field,
                     }
                 } else {
                     Frame::Seq {
                         items: Vec::new(),
-                        path_len,
                         anchor,
                         nodes_at_start,
+                        bytes_at_start,
                         field,
                     }
                 });
@@ -534,32 +878,44 @@ impl Builder<'_> {
                 let Some(frame) = self.stack.pop() else {
                     return Err(self.err(span, "unbalanced collection end"));
                 };
-                let (value, path_len, anchor, nodes_at_start, field) = match frame {
+                let (value, anchor, nodes_at_start, bytes_at_start, field) = match frame {
                     Frame::Seq {
                         items,
-                        path_len,
                         anchor,
                         nodes_at_start,
+                        bytes_at_start,
                         field,
-                    } => (Value::Array(items), path_len, anchor, nodes_at_start, field),
+                    } => (
+                        Value::Array(items),
+                        anchor,
+                        nodes_at_start,
+                        bytes_at_start,
+                        field,
+                    ),
                     Frame::Map {
                         mut map,
                         merges,
-                        path_len,
                         anchor,
                         nodes_at_start,
+                        bytes_at_start,
                         field,
                         ..
                     } => {
                         apply_merges(&mut map, merges);
-                        (Value::Object(map), path_len, anchor, nodes_at_start, field)
+                        (
+                            Value::Object(map),
+                            anchor,
+                            nodes_at_start,
+                            bytes_at_start,
+                            field,
+                        )
                     }
                 };
-                self.path.truncate(path_len);
                 self.fields.set_end(field, self.max_line);
                 if anchor > 0 {
                     let count = self.nodes - nodes_at_start + 1;
-                    self.anchors.insert(anchor, (value.clone(), count));
+                    let bytes = self.bytes.saturating_sub(bytes_at_start);
+                    self.anchor(anchor, &value, count, bytes);
                 }
                 self.complete(value);
             }
@@ -568,21 +924,23 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Extend the path for the value that is starting, and note the document start.
-    fn enter_value(&mut self, start: u32) {
+    /// Record the field of the value that is starting (its key or index in the collection
+    /// being built, or the document's root), and note the document start.
+    fn enter_value(&mut self, span: (u32, u32)) -> Option<usize> {
         if self.doc_start.is_none() {
-            self.doc_start = Some(start);
+            self.doc_start = Some(span.0);
         }
+        let parent = |field: Option<usize>| field.and_then(|f| u32::try_from(f).ok());
         match self.stack.last() {
-            Some(Frame::Map { key: Some(k), .. }) => {
-                let k = k.clone();
-                push_key(&mut self.path, &k);
+            None => self.fields.insert(NO_PARENT, &Segment::Root, span),
+            Some(Frame::Map { key, field, .. }) => {
+                let key = Segment::Key(key.as_deref().unwrap_or_default());
+                self.fields.insert(parent(*field)?, &key, span)
             }
-            Some(Frame::Seq { items, .. }) => {
-                let i = items.len();
-                push_index(&mut self.path, i);
+            Some(Frame::Seq { items, field, .. }) => {
+                let index = Segment::Index(items.len());
+                self.fields.insert(parent(*field)?, &index, span)
             }
-            _ => {}
         }
     }
 
@@ -590,28 +948,19 @@ impl Builder<'_> {
     fn complete(&mut self, value: Value) {
         match self.stack.last_mut() {
             Some(Frame::Map {
-                map,
-                key,
-                merges,
-                path_len,
-                ..
+                map, key, merges, ..
             }) => {
                 let k = key.take().unwrap_or_default();
-                self.path.truncate(*path_len);
                 if k == "<<" && matches!(value, Value::Object(_) | Value::Array(_)) {
                     merges.push(value);
                 } else {
                     map.insert(k, value);
                 }
             }
-            Some(Frame::Seq {
-                items, path_len, ..
-            }) => {
-                self.path.truncate(*path_len);
+            Some(Frame::Seq { items, .. }) => {
                 items.push(value);
             }
             None => {
-                self.path.clear();
                 let start = self.doc_start.take().unwrap_or(1);
                 let mut fields = std::mem::take(&mut self.fields);
                 if value.is_null() {
