@@ -13,6 +13,7 @@ use clap::{Args, ValueEnum};
 use eksguard_core::config::Date;
 use eksguard_core::detect::{self, Engine, Feed, Options, Position, State, ThreatIntel};
 use eksguard_core::engine::Selection;
+use eksguard_core::inventory::LoadError;
 use eksguard_core::report::{self, Format};
 use eksguard_core::rule::{Finding, Rule, Severity};
 use eksguard_core::rules::RULES;
@@ -437,7 +438,7 @@ impl EventSource for CloudWatchSource {
                 while let Some(page) = logs.next_page(&mut cursor).await? {
                     for ev in page {
                         read += 1;
-                        engine.process_line(&key, read, &ev.message);
+                        engine.process_message(&key, read, &ev.message);
                         last = ev.position;
                         since += 1;
                         if every > 0 && since >= every {
@@ -631,9 +632,11 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
     };
     let mut engine = Engine::new(&rules, opts);
     engine.configure(config, Some(args.today.unwrap_or_else(crate::today_utc)));
+    let mut state_restored = false;
     if let Some(path) = &args.state
         && path.exists()
     {
+        state_restored = true;
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the state file {}", path.display()))?;
         let state: State = serde_json::from_str(&text)
@@ -660,13 +663,14 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
     let state_path = args.state.clone();
     let follow = args.follow;
     let format = args.format;
-    let mut out_file = match &args.output {
-        Some(p) => Some(File::create(p).with_context(|| format!("cannot write {}", p.display()))?),
-        None => None,
+    let mut out = match &args.output {
+        Some(p) => Output::open(p, follow, state_restored, engine.output_mark())?,
+        None => Output::default(),
     };
     // In --follow, findings are printed at each checkpoint, before the state is written: a
-    // crash between the two repeats an update rather than losing it.
-    let emit = |engine: &mut Engine, out_file: &mut Option<File>| -> io::Result<()> {
+    // crash between the two repeats an update rather than losing it, and the state records how
+    // far the output file went, so a restart cuts the repeated part off before writing it again.
+    let emit = |engine: &mut Engine, out: &mut Output| -> io::Result<()> {
         if follow {
             let updates = engine.take_updates();
             if !updates.is_empty() {
@@ -675,8 +679,13 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
                     DetectFormat::Table => render_table(&updates, &mut text),
                     _ => jsonl(&updates, &mut text).map_err(io::Error::other)?,
                 }
-                write_out(out_file, &text)?;
+                out.write(&text)?;
+                if let Some(f) = &out.file {
+                    // On disk before the state that accounts for it.
+                    f.sync_data()?;
+                }
             }
+            engine.set_output_mark(out.mark());
         }
         if let Some(p) = &state_path {
             let text = serde_json::to_string(&engine.state()).map_err(io::Error::other)?;
@@ -689,13 +698,34 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
     } else {
         0
     };
-    let mut failed_inputs = 0usize;
+    let mut failed: Vec<LoadError> = Vec::new();
     loop {
         for s in &mut sources {
-            let r = s.poll(&mut engine, follow, every, &mut |e| emit(e, &mut out_file));
+            let r = s.poll(&mut engine, follow, every, &mut |e| emit(e, &mut out));
             if let Err(e) = r {
-                failed_inputs += 1;
-                eprintln!("eksguard: {}: {e:#}", s.name());
+                let broken = e
+                    .chain()
+                    .filter_map(|c| c.downcast_ref::<io::Error>())
+                    .find_map(|io| io.get_ref()?.downcast_ref::<detect::Unreadable>());
+                let (line, message) = match broken {
+                    Some(b) => (
+                        u32::try_from(b.line).ok(),
+                        format!(
+                            "cannot read past this line: {}; every record before it was read",
+                            b.message
+                        ),
+                    ),
+                    None => (None, format!("{e:#}")),
+                };
+                match line {
+                    Some(l) => eprintln!("eksguard: {}:{l}: {message}", s.name()),
+                    None => eprintln!("eksguard: {}: {message}", s.name()),
+                }
+                failed.push(LoadError {
+                    path: s.name().to_string(),
+                    line,
+                    message,
+                });
             }
         }
         if !follow {
@@ -716,7 +746,10 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
             stats.malformed
         );
     }
-    let report = engine.report(eksguard_core::VERSION, Vec::new());
+    let mut report = engine.report(eksguard_core::VERSION, Vec::new());
+    let failed_inputs = failed.len();
+    report.summary.errors += failed_inputs;
+    report.errors.extend(failed);
     for e in &report.expired_exceptions {
         eprintln!(
             "eksguard: {}:{}: exception for {} expired on {}; it hides nothing any more",
@@ -752,7 +785,7 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
         DetectFormat::Jsonl => jsonl(findings, &mut text)?,
         DetectFormat::Json => text = report::render(&report, Format::Json, false),
     }
-    write_out(&mut out_file, &text).context("cannot write the output")?;
+    out.write(&text).context("cannot write the output")?;
     if failed_inputs > 0 {
         return Ok(ExitCode::from(2));
     }
@@ -764,13 +797,82 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
     })
 }
 
-fn write_out(out_file: &mut Option<File>, text: &str) -> io::Result<()> {
-    if let Some(f) = out_file {
-        return f.write_all(text.as_bytes());
+/// Where findings go: standard output, or `-o FILE` and how many bytes of it are written.
+#[derive(Default)]
+struct Output {
+    file: Option<File>,
+    path: String,
+    len: u64,
+    id: Option<u64>,
+}
+
+impl Output {
+    /// Open `-o FILE`. A run that resumes a `--state` with `--follow` appends: the file is cut
+    /// back to where the restored checkpoint left it (what was written after that checkpoint
+    /// is written again as its events are read again), or kept whole when the checkpoint does
+    /// not know this file. Any other run starts the file afresh.
+    fn open(
+        path: &Path,
+        follow: bool,
+        resumed: bool,
+        mark: Option<&detect::OutputMark>,
+    ) -> Result<Self> {
+        let name = path.display().to_string();
+        let cannot = || format!("cannot write {name}");
+        if !(follow && resumed) {
+            let f = File::create(path).with_context(cannot)?;
+            let id = f.metadata().ok().as_ref().and_then(file_id);
+            return Ok(Self {
+                file: Some(f),
+                path: name,
+                len: 0,
+                id,
+            });
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .with_context(cannot)?;
+        let meta = f.metadata().with_context(cannot)?;
+        let id = file_id(&meta);
+        if let Some(m) = mark
+            && m.path == name
+            && m.file_id == id
+            && m.len <= meta.len()
+            && meta.is_file()
+        {
+            f.set_len(m.len).with_context(cannot)?;
+        }
+        let len = f.seek(SeekFrom::End(0)).with_context(cannot)?;
+        Ok(Self {
+            file: Some(f),
+            path: name,
+            len,
+            id,
+        })
     }
-    let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+
+    fn write(&mut self, text: &str) -> io::Result<()> {
+        if let Some(f) = &mut self.file {
+            f.write_all(text.as_bytes())?;
+            self.len += text.len() as u64;
+            return Ok(());
+        }
+        let mut out = io::stdout().lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    }
+
+    /// What a checkpoint records of the file.
+    fn mark(&self) -> Option<detect::OutputMark> {
+        self.file.as_ref().map(|_| detect::OutputMark {
+            path: self.path.clone(),
+            len: self.len,
+            file_id: self.id,
+        })
     }
 }

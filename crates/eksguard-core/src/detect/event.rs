@@ -92,7 +92,31 @@ pub struct Annotations<'a> {
 #[derive(Debug, Deserialize)]
 pub struct LogEvent<'a> {
     #[serde(borrow, default)]
-    pub message: Str<'a>,
+    pub message: Option<Str<'a>>,
+}
+
+/// The part of `metadata` that names an object.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectMeta<'a> {
+    #[serde(borrow, default)]
+    name: Str<'a>,
+    #[serde(borrow, default)]
+    generate_name: Str<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Named<'a> {
+    #[serde(borrow, default)]
+    metadata: ObjectMeta<'a>,
+}
+
+impl<'a> Named<'a> {
+    fn of(raw: Option<&'a RawValue>) -> ObjectMeta<'a> {
+        raw.and_then(|r| serde_json::from_str::<Named<'a>>(r.get()).ok())
+            .map(|n| n.metadata)
+            .unwrap_or_default()
+    }
 }
 
 /// An audit event, or (when `events`/`logEvents` is present) a CloudWatch Logs wrapper holding
@@ -122,21 +146,54 @@ pub struct Event<'a> {
     pub response_status: ResponseStatus,
     #[serde(borrow, default)]
     pub request_object: Option<&'a RawValue>,
+    /// Logged at the `RequestResponse` level: on a create, it holds the name the API server
+    /// generated.
+    #[serde(borrow, default)]
+    pub response_object: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub request_received_timestamp: Str<'a>,
     #[serde(borrow, default)]
     pub stage_timestamp: Str<'a>,
     #[serde(borrow, default)]
     pub annotations: Annotations<'a>,
-    /// CloudWatch Logs CLI output.
+    /// CloudWatch Logs CLI output: its records, each parsed on its own (as a [`LogEvent`]) so
+    /// that one bad record loses only itself.
     #[serde(borrow, default)]
-    pub events: Option<Vec<LogEvent<'a>>>,
-    /// CloudWatch Logs subscription record.
+    pub events: Option<Vec<&'a RawValue>>,
+    /// CloudWatch Logs subscription record: its records, as `events`.
     #[serde(borrow, default)]
-    pub log_events: Option<Vec<LogEvent<'a>>>,
+    pub log_events: Option<Vec<&'a RawValue>>,
     /// Event time in microseconds since the Unix epoch (filled in by the engine).
     #[serde(skip)]
     pub time: i64,
+}
+
+impl<'a> Event<'a> {
+    /// Name the object of a create: the API server logs a create's `objectRef` before the
+    /// object has a name, so it is taken from `requestObject.metadata.name`, else from
+    /// `responseObject.metadata.name` (the name it generated, logged at `RequestResponse`
+    /// level), else from `requestObject.metadata.generateName` followed by `…` (`web-7d4b9-…`:
+    /// the name is that prefix and a random suffix). Other verbs, subresources and named
+    /// objectRefs are left as logged.
+    pub fn name_created_object(&mut self) {
+        if !self.object_ref.name.is_empty()
+            || self.verb() != "create"
+            || !self.subresource().is_empty()
+        {
+            return;
+        }
+        let request = Named::of(self.request_object);
+        if !request.name.is_empty() {
+            self.object_ref.name = request.name;
+            return;
+        }
+        let response = Named::of(self.response_object);
+        if !response.name.is_empty() {
+            self.object_ref.name = response.name;
+        } else if !request.generate_name.is_empty() {
+            self.object_ref.name = Str(Cow::Owned(format!("{}…", request.generate_name.as_str())));
+        }
+    }
 }
 
 impl Event<'_> {

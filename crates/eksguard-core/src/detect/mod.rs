@@ -53,10 +53,9 @@ pub fn detector_of(rule: &Rule) -> Option<Detector> {
 /// Tunables. Defaults suit a production cluster; tests shorten the windows.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Longest accepted line, in bytes.
+    /// Longest accepted line, and longest record of a JSON document (an element of `events`,
+    /// `logEvents` or `items`, or a whole pretty-printed event), in bytes.
     pub max_line: usize,
-    /// Largest pretty-printed document (CloudWatch CLI output), in bytes.
-    pub max_document: usize,
     /// Anomaly detection learns for this long (event time from the first event) before it
     /// reports.
     pub warmup_secs: i64,
@@ -79,7 +78,6 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             max_line: reader::DEFAULT_MAX_LINE,
-            max_document: reader::DEFAULT_MAX_DOCUMENT,
             warmup_secs: 24 * 3600,
             burst_threshold: 20,
             burst_window_secs: 300,
@@ -549,6 +547,24 @@ pub struct State {
     /// The first malformed lines (at most 1000; `stats.malformed` counts them all).
     pub malformed: Vec<Malformed>,
     pub inputs: BTreeMap<String, Position>,
+    /// Where the output file of `--follow -o FILE` stood at this checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<OutputMark>,
+}
+
+/// How much of an output file a checkpoint accounts for: `--follow -o FILE` appends the findings
+/// that appear or grow before each checkpoint, and a restart cuts the file back to `len` (the
+/// lines written after the last checkpoint are written again when their events are read again),
+/// so nothing written before a crash is lost and nothing is doubled.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputMark {
+    /// The path as given.
+    pub path: String,
+    /// Bytes of the file written up to the checkpoint.
+    pub len: u64,
+    /// The file's identity (inode), where there is one: another file at the path is not cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<u64>,
 }
 
 /// Version of the `--state` file format.
@@ -565,6 +581,7 @@ pub struct Engine {
     stats: Stats,
     malformed: Vec<Malformed>,
     inputs: BTreeMap<String, Position>,
+    output: Option<OutputMark>,
     hits: Vec<Hit>,
     last_time: i64,
     /// `eksguard.toml`: severity overrides and exceptions. They shape what is reported, never
@@ -586,6 +603,7 @@ impl Engine {
             stats: Stats::default(),
             malformed: Vec::new(),
             inputs: BTreeMap::new(),
+            output: None,
             hits: Vec::new(),
             last_time: 0,
             config: Config::empty(),
@@ -673,56 +691,157 @@ impl Engine {
         self.reject(
             source,
             line,
-            format!("line of {len} bytes is longer than the limit of {max} bytes; skipped"),
+            format!(
+                "line of {len} bytes is longer than the limit of {max} bytes (--max-line-size); skipped"
+            ),
         );
     }
 
-    /// One line of input: an audit event, or a CloudWatch Logs record holding events.
+    /// One line of input: an audit event, or a CloudWatch Logs record holding events. A
+    /// leading byte-order mark is ignored.
     pub fn process_line(&mut self, source: &str, line: u64, text: &str) {
         self.stats.lines += 1;
-        if text.trim().is_empty() {
-            return;
-        }
-        match serde_json::from_str::<Event<'_>>(text) {
-            Ok(ev) => self.process_parsed(source, line, ev),
-            Err(e) => self.reject(source, line, format!("not an audit event: {e}")),
-        }
+        self.process_text(source, line, None, text);
     }
 
-    /// A whole JSON document (pretty-printed CloudWatch Logs CLI output or one event);
-    /// `line` is where it starts.
-    pub fn process_document(&mut self, source: &str, line: u64, text: &str) {
-        match serde_json::from_str::<Event<'_>>(text) {
-            Ok(ev) => self.process_parsed(source, line, ev),
-            Err(e) => self.reject(
+    /// One message read live from CloudWatch Logs (`line`: its order in the run), held to the
+    /// same length limit as a line.
+    pub fn process_message(&mut self, source: &str, line: u64, text: &str) {
+        if text.len() > self.opts.max_line {
+            self.stats.lines += 1;
+            self.reject_oversized(source, line, text.len() as u64);
+            return;
+        }
+        self.process_line(source, line, text);
+    }
+
+    /// One unit of a JSON document read by [`reader::read_documents`].
+    pub fn process_unit(&mut self, source: &str, unit: &reader::Unit<'_>) {
+        match *unit {
+            reader::Unit::Record {
+                of,
+                index,
+                line,
+                text,
+            } => {
+                self.stats.lines += 1;
+                match of {
+                    reader::Container::CloudWatch(key) => {
+                        self.process_record(source, line, key, index, text);
+                    }
+                    reader::Container::Document => self.process_text(source, line, None, text),
+                    _ => self.process_text(source, line, Some(&of.label(index)), text),
+                }
+            }
+            reader::Unit::TooLong {
+                of,
+                index,
+                line,
+                len,
+            } => {
+                self.stats.lines += 1;
+                self.stats.oversized += 1;
+                let max = self.opts.max_line;
+                let what = match of {
+                    reader::Container::Document => "JSON document".to_string(),
+                    _ => format!("{}: record", of.label(index)),
+                };
+                self.reject(
+                    source,
+                    line,
+                    format!(
+                        "{what} of {len} bytes is longer than the limit of {max} bytes (--max-line-size); skipped"
+                    ),
+                );
+            }
+            reader::Unit::NotUtf8 { of, index, line } => {
+                self.stats.lines += 1;
+                self.reject(source, line, format!("{}: not UTF-8", of.label(index)));
+            }
+            reader::Unit::NotArray { key, line } => self.reject(
                 source,
-                line + e.line().saturating_sub(1) as u64,
-                format!("not an audit event or CloudWatch Logs output: {e}"),
+                line,
+                format!("field `{key}`: expected an array of records; skipped"),
             ),
         }
     }
 
-    fn process_parsed(&mut self, source: &str, line: u64, mut ev: Event<'_>) {
-        let wrapped = ev.events.take().into_iter().chain(ev.log_events.take());
+    /// An audit event or a CloudWatch Logs record as JSON text starting on `line`; `label`
+    /// names its place in a document (`items[3]`).
+    fn process_text(&mut self, source: &str, line: u64, label: Option<&str>, text: &str) {
+        let text = reader::strip_bom(text);
+        if text.trim().is_empty() {
+            return;
+        }
+        let prefix = label.map(|l| format!("{l}: ")).unwrap_or_default();
+        match serde_json::from_str::<Event<'_>>(text) {
+            Ok(ev) => self.process_parsed(source, line, &prefix, ev),
+            Err(e) => {
+                let (at, why) = explain::<Event<'_>>(text, &e);
+                self.reject(
+                    source,
+                    line + at.saturating_sub(1),
+                    format!("{prefix}not an audit event: {why}"),
+                );
+            }
+        }
+    }
+
+    /// Record `index` of the CloudWatch Logs array `key` (`events` or `logEvents`): an object
+    /// whose `message` is an audit event as a string.
+    fn process_record(&mut self, source: &str, line: u64, key: &str, index: u64, text: &str) {
+        let le = match serde_json::from_str::<event::LogEvent<'_>>(text) {
+            Ok(le) => le,
+            Err(e) => {
+                let (at, why) = explain::<event::LogEvent<'_>>(text, &e);
+                self.reject(
+                    source,
+                    line + at.saturating_sub(1),
+                    format!("{key}[{index}]: not a CloudWatch Logs event: {why}"),
+                );
+                return;
+            }
+        };
+        let Some(message) = le.message else {
+            self.reject(
+                source,
+                line,
+                format!("{key}[{index}]: no `message` (expected a string holding an audit event)"),
+            );
+            return;
+        };
+        let message = reader::strip_bom(&message);
+        match serde_json::from_str::<Event<'_>>(message) {
+            Ok(inner) if !inner.audit_id.is_empty() || !inner.verb.is_empty() => {
+                self.process_event(inner);
+            }
+            Ok(_) => self.reject(
+                source,
+                line,
+                format!("{key}[{index}]: `message` is not an audit event: no auditID or verb"),
+            ),
+            Err(e) => {
+                let (_, why) = explain::<Event<'_>>(message, &e);
+                self.reject(
+                    source,
+                    line,
+                    format!("{key}[{index}]: `message` is not an audit event: {why}"),
+                );
+            }
+        }
+    }
+
+    fn process_parsed(&mut self, source: &str, line: u64, prefix: &str, mut ev: Event<'_>) {
+        let wrapped = [
+            ("events", ev.events.take()),
+            ("logEvents", ev.log_events.take()),
+        ];
         let mut any = false;
-        for list in wrapped {
+        for (key, list) in wrapped {
+            let Some(list) = list else { continue };
             any = true;
-            for (i, le) in list.iter().enumerate() {
-                match serde_json::from_str::<Event<'_>>(&le.message) {
-                    Ok(inner) if !inner.audit_id.is_empty() || !inner.verb.is_empty() => {
-                        self.process_event(inner);
-                    }
-                    Ok(_) => self.reject(
-                        source,
-                        line,
-                        format!("CloudWatch event {i}: message is not an audit event"),
-                    ),
-                    Err(e) => self.reject(
-                        source,
-                        line,
-                        format!("CloudWatch event {i}: message is not an audit event: {e}"),
-                    ),
-                }
+            for (i, raw) in list.iter().enumerate() {
+                self.process_record(source, line, key, i as u64, raw.get());
             }
         }
         if any {
@@ -732,7 +851,7 @@ impl Engine {
             self.reject(
                 source,
                 line,
-                "not an audit event: no auditID or verb".to_string(),
+                format!("{prefix}not an audit event: no auditID or verb"),
             );
             return;
         }
@@ -758,6 +877,7 @@ impl Engine {
             }
             self.shared.streams.push_back(id.to_string());
         }
+        ev.name_created_object();
         ev.time = event::parse_time(&ev.request_received_timestamp)
             .or_else(|| event::parse_time(&ev.stage_timestamp))
             .unwrap_or(self.last_time);
@@ -916,7 +1036,18 @@ impl Engine {
             aggregates,
             malformed: self.malformed.clone(),
             inputs: self.inputs.clone(),
+            output: self.output.clone(),
         }
+    }
+
+    /// Where the output file stood at the last checkpoint restored or recorded.
+    pub fn output_mark(&self) -> Option<&OutputMark> {
+        self.output.as_ref()
+    }
+
+    /// Record where the output file stands, for the next checkpoint.
+    pub fn set_output_mark(&mut self, mark: Option<OutputMark>) {
+        self.output = mark;
     }
 
     /// Resume from a checkpoint. Aggregates of rules not selected now are dropped.
@@ -931,6 +1062,7 @@ impl Engine {
         self.shared = state.shared;
         self.malformed = state.malformed;
         self.inputs = state.inputs;
+        self.output = state.output;
         self.last_time = self.shared.first_time.unwrap_or_default();
         self.aggregates.clear();
         for mut a in state.aggregates {
@@ -974,6 +1106,95 @@ pub fn is_audit_rule(rule: &Rule) -> bool {
     rule.scope == Scope::Audit
 }
 
+/// Where and why `text` is not a `T`, in words that never quote a value of the input (a request
+/// body can hold a Secret): the line within `text`, and the syntax error or the field with the
+/// type it should have had.
+fn explain<'a, T: Deserialize<'a>>(text: &'a str, e: &serde_json::Error) -> (u64, String) {
+    use serde_json::error::Category;
+    let line = e.line() as u64;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            // serde_json's syntax messages name the expected token, never the input.
+            let full = e.to_string();
+            let what = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(w, _)| w);
+            (line, format!("{what} at column {}", e.column()))
+        }
+        Category::Data => {
+            // Parse again, tracking the path, to name the field (only failing parses pay).
+            let mut de = serde_json::Deserializer::from_str(text);
+            let tracked = serde_path_to_error::deserialize::<_, T>(&mut de);
+            let (path, inner) = match &tracked {
+                Err(t) => (t.path().to_string(), t.inner().to_string()),
+                Ok(_) => (String::from("?"), e.to_string()),
+            };
+            let why = type_error(&inner);
+            if path.is_empty() || path == "." || path == "?" {
+                (line, why)
+            } else {
+                (line, format!("field `{path}`: {why}"))
+            }
+        }
+    }
+}
+
+/// serde's data error reworded without the value it quotes (`invalid type: string "...",
+/// expected u16` becomes `expected u16, found a string`).
+fn type_error(message: &str) -> String {
+    let message = message.rsplit_once(" at line ").map_or(message, |(m, _)| m);
+    let expected = message
+        .rsplit_once(", expected ")
+        .map(|(_, e)| e)
+        .unwrap_or("another type");
+    if let Some(found) = message.strip_prefix("invalid type: ") {
+        let kind = [
+            ("string", "a string"),
+            ("integer", "an integer"),
+            ("floating point", "a number"),
+            ("boolean", "a boolean"),
+            ("map", "an object"),
+            ("sequence", "an array"),
+            ("unit", "null"),
+            ("null", "null"),
+            ("character", "a string"),
+        ]
+        .iter()
+        .find(|(p, _)| found.starts_with(p))
+        .map_or("another type", |(_, k)| k);
+        format!("expected {expected}, found {kind}")
+    } else if message.starts_with("invalid value: ") {
+        format!("expected {expected}, found a value out of its range")
+    } else if message.starts_with("invalid length ") {
+        format!("expected {expected}, found another length")
+    } else if message.starts_with("duplicate field `") || message.starts_with("missing field `") {
+        // The field names are the model's own.
+        message.to_string()
+    } else {
+        "a value of the wrong type".to_string()
+    }
+}
+
+/// An input whose structure is broken (a JSON document with a syntax error outside its records,
+/// or that ends inside itself): every record before `line` was read, nothing after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub line: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: {}; the records before it were read, nothing after it",
+            self.line, self.message
+        )
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
 /// How [`feed`] reads one input.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Feed {
@@ -1012,7 +1233,7 @@ pub fn feed<R: std::io::Read>(
         )?;
     }
     let max_line = engine.opts.max_line;
-    let max_doc = engine.opts.max_document;
+    let mut document: Option<reader::DocEnd> = None;
     let mut lines = reader::Lines::new(buf, max_line).starting_at(start.line, start.offset);
     lines.final_partial = !how.follow;
     let mut first = start.offset == 0;
@@ -1020,18 +1241,15 @@ pub fn feed<R: std::io::Read>(
     while let Some(item) = lines.next_item()? {
         match item {
             reader::Item::Line { line, text, .. } => {
-                if first && reader::opens_document(text) {
-                    let text = text.to_string();
-                    match reader::read_document(&mut lines, &text, max_doc)? {
-                        Ok(doc) => engine.process_document(source, line, &doc),
-                        Err(total) => engine.reject(
-                            source,
-                            line,
-                            format!(
-                                "JSON document of {total} bytes is larger than the limit of {max_doc} bytes; skipped"
-                            ),
-                        ),
-                    }
+                if first && let Some(open) = reader::opens_document(text) {
+                    let end = reader::read_documents(
+                        lines.inner_mut(),
+                        open,
+                        line,
+                        max_line,
+                        &mut |unit| engine.process_unit(source, &unit),
+                    )?;
+                    document = Some(end);
                     break;
                 }
                 if !text.trim().is_empty() {
@@ -1062,14 +1280,28 @@ pub fn feed<R: std::io::Read>(
             checkpoint(engine)?;
         }
     }
+    let (offset, line) = match &document {
+        Some(d) => (lines.offset() + d.consumed, d.lines),
+        None => (lines.offset(), lines.line_number()),
+    };
     engine.set_position(
         source,
         Position {
-            offset: lines.offset(),
-            line: lines.line_number(),
+            offset,
+            line,
             file_id: start.file_id,
         },
     );
     checkpoint(engine)?;
+    if let Some(reader::DocEnd {
+        broken: Some((line, message)),
+        ..
+    }) = document
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            Unreadable { line, message },
+        ));
+    }
     Ok(encoding)
 }

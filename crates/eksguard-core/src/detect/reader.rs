@@ -1,13 +1,13 @@
 //! Streaming input: lines with a hard length limit (an oversized line is skipped as it streams
-//! past, never buffered whole), gzip detected by its magic bytes, and pretty-printed CloudWatch
-//! Logs CLI output (`aws logs filter-log-events` / `get-log-events`) read as one document.
+//! past, never buffered whole), gzip detected by its magic bytes, and pretty-printed JSON
+//! documents (CloudWatch Logs CLI output of `aws logs filter-log-events` / `get-log-events`,
+//! an EventList, an array of events) streamed record by record, each record under the same
+//! length limit as a line.
 
 use std::io::{self, BufRead, BufReader, Read};
 
 /// The default longest line: an audit event above this is rejected.
 pub const DEFAULT_MAX_LINE: usize = 4 * 1024 * 1024;
-/// The default largest pretty-printed document (CloudWatch CLI output).
-pub const DEFAULT_MAX_DOCUMENT: usize = 256 * 1024 * 1024;
 
 /// One unit of input.
 #[derive(Debug, PartialEq, Eq)]
@@ -57,6 +57,12 @@ impl<R: BufRead> Lines<R> {
         self.line = line;
         self.offset = offset;
         self
+    }
+
+    /// The reader under the lines, positioned just after the last item handed out (between
+    /// items, nothing of the input is held here): a JSON document is read from it directly.
+    pub fn inner_mut(&mut self) -> &mut R {
+        &mut self.inner
     }
 
     /// The offset after the last item handed out: everything before it has been consumed.
@@ -193,44 +199,524 @@ pub fn decode<'r, R: Read + 'r>(r: R) -> io::Result<(Box<dyn BufRead + 'r>, Enco
     }
 }
 
-/// Whether a first line opens a pretty-printed JSON document rather than a JSON line.
-pub fn opens_document(first_line: &str) -> bool {
-    matches!(first_line.trim(), "{" | "[")
+/// The UTF-8 byte-order mark some Windows tools write at the start of a file.
+pub const BOM: char = '\u{feff}';
+
+/// `text` without a leading byte-order mark.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
 }
 
-/// Read the rest of a pretty-printed document after its first line, up to `max` bytes.
-pub fn read_document<R: BufRead>(
-    lines: &mut Lines<R>,
-    first: &str,
-    max: usize,
-) -> io::Result<Result<String, u64>> {
-    let mut doc = String::from(first);
-    let mut total = first.len() as u64;
-    loop {
-        match lines.next_item()? {
-            None => return Ok(Ok(doc)),
-            Some(Item::Line { text, .. }) => {
-                total += text.len() as u64 + 1;
-                if doc.len() + text.len() + 1 > max {
-                    // Keep counting so the error says how large it was.
-                    while let Some(item) = lines.next_item()? {
-                        if let Item::Line { text, .. } = item {
-                            total += text.len() as u64 + 1;
-                        }
-                    }
-                    return Ok(Err(total));
-                }
-                doc.push('\n');
-                doc.push_str(text);
-            }
-            Some(Item::TooLong { len, .. }) => {
-                total += len;
-                while lines.next_item()?.is_some() {}
-                return Ok(Err(total));
-            }
-            Some(Item::NotUtf8 { .. }) => return Ok(Err(total)),
+/// Whether a first line opens a pretty-printed JSON document rather than a JSON line: the
+/// document's opening byte (`{` or `[`).
+pub fn opens_document(first_line: &str) -> Option<u8> {
+    match strip_bom(first_line).trim() {
+        "{" => Some(b'{'),
+        "[" => Some(b'['),
+        _ => None,
+    }
+}
+
+/// Where a record of a JSON document sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// `events[]` (CloudWatch Logs CLI output) or `logEvents[]` (a subscription record):
+    /// objects whose `message` holds an audit event as a string.
+    CloudWatch(&'static str),
+    /// `items[]` of an `audit.k8s.io/v1` EventList: audit events.
+    Items,
+    /// An element of a top-level JSON array: an audit event.
+    Array,
+    /// A whole top-level object with no array of records: one (pretty-printed) audit event.
+    Document,
+}
+
+impl Container {
+    /// `events[3]`, `items[3]`, `[3]`, or `document` for messages.
+    pub fn label(self, index: u64) -> String {
+        match self {
+            Container::CloudWatch(key) => format!("{key}[{index}]"),
+            Container::Items => format!("items[{index}]"),
+            Container::Array => format!("[{index}]"),
+            Container::Document => "document".to_string(),
         }
     }
+}
+
+/// One unit of a JSON document. `line` is the line its first byte is on.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unit<'a> {
+    /// A record, at most the limit long.
+    Record {
+        of: Container,
+        index: u64,
+        line: u64,
+        text: &'a str,
+    },
+    /// A record longer than the limit: skipped as it streamed past, never held whole.
+    TooLong {
+        of: Container,
+        index: u64,
+        line: u64,
+        len: u64,
+    },
+    /// A record that is not UTF-8.
+    NotUtf8 {
+        of: Container,
+        index: u64,
+        line: u64,
+    },
+    /// `events`, `logEvents` or `items` whose value is not an array (the value is skipped).
+    NotArray { key: &'static str, line: u64 },
+}
+
+/// How reading JSON documents ended.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DocEnd {
+    /// Bytes consumed from the reader.
+    pub consumed: u64,
+    /// Complete lines read in all (counting from the document's first line).
+    pub lines: u64,
+    /// The document's structure is broken at this line (a syntax error outside any record,
+    /// or the input ends inside it): nothing after it could be read.
+    pub broken: Option<(u64, String)>,
+}
+
+/// Why scanning stopped early.
+enum Stop {
+    Io(io::Error),
+    Broken(String),
+}
+
+impl From<io::Error> for Stop {
+    fn from(e: io::Error) -> Self {
+        Stop::Io(e)
+    }
+}
+
+/// Where the bytes of a scanned value go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    Buf,
+    Key,
+    Discard,
+}
+
+/// The longest key compared with `events`, `logEvents` and `items`.
+const KEY_MAX: usize = 16;
+
+/// The array of records a key (with its quotes, as written) names.
+fn records_of(key: &[u8]) -> Option<Container> {
+    match key {
+        b"\"events\"" => Some(Container::CloudWatch("events")),
+        b"\"logEvents\"" => Some(Container::CloudWatch("logEvents")),
+        b"\"items\"" => Some(Container::Items),
+        _ => None,
+    }
+}
+
+/// A streaming reader of pretty-printed (or compact) JSON documents: their structure is
+/// followed byte by byte, and only one record (at most `max` bytes) is held at a time.
+struct Scan<'r, R: ?Sized> {
+    inner: &'r mut R,
+    /// Line breaks consumed, plus the document's first line.
+    newlines: u64,
+    consumed: u64,
+    max: usize,
+    buf: Vec<u8>,
+    key: Vec<u8>,
+}
+
+impl<R: BufRead + ?Sized> Scan<'_, R> {
+    fn line(&self) -> u64 {
+        self.newlines + 1
+    }
+
+    fn fill(&mut self) -> io::Result<&[u8]> {
+        loop {
+            match self.inner.fill_buf() {
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.inner.fill_buf()
+    }
+
+    /// Skip whitespace; the next byte (not consumed), or None at end of input.
+    fn skip_ws(&mut self) -> io::Result<Option<u8>> {
+        loop {
+            let avail = self.fill()?;
+            if avail.is_empty() {
+                return Ok(None);
+            }
+            let n = avail
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(avail.len());
+            let next = avail.get(n).copied();
+            let newlines = avail
+                .get(..n)
+                .map_or(0, |ws| memchr::memchr_iter(b'\n', ws).count());
+            self.inner.consume(n);
+            self.consumed += n as u64;
+            self.newlines += newlines as u64;
+            if let Some(b) = next {
+                return Ok(Some(b));
+            }
+        }
+    }
+
+    /// Consume one byte that is not a line break (punctuation already peeked).
+    fn bump(&mut self) {
+        self.inner.consume(1);
+        self.consumed += 1;
+    }
+
+    /// Scan one JSON value that starts at the next byte, appending its bytes to the sink while
+    /// the sink stays within `limit`. Returns the value's length and whether it overflowed.
+    /// Strings are followed with their escapes and containers by depth; a scalar ends at the
+    /// next delimiter. Syntax inside the value is left to the parser of the record.
+    fn value(&mut self, sink: Sink, limit: usize) -> Result<(u64, bool), Stop> {
+        let mut depth = 0u64;
+        let mut in_str = false;
+        let mut esc = false;
+        let mut len = 0u64;
+        let mut over = false;
+        let mut first = true;
+        loop {
+            let avail = match self.inner.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Stop::Io(e)),
+            };
+            if avail.is_empty() {
+                if !first && depth == 0 && !in_str {
+                    // A scalar ends with the input.
+                    return Ok((len, over));
+                }
+                return Err(Stop::Broken(
+                    "the input ends inside a value: the JSON document is incomplete".into(),
+                ));
+            }
+            let mut i = 0usize;
+            let mut end = None;
+            while i < avail.len() {
+                if in_str {
+                    if esc {
+                        esc = false;
+                        i += 1;
+                        continue;
+                    }
+                    let rest = avail.get(i..).unwrap_or_default();
+                    match memchr::memchr2(b'"', b'\\', rest) {
+                        None => i = avail.len(),
+                        Some(j) => {
+                            i += j;
+                            if avail.get(i) == Some(&b'\\') {
+                                esc = true;
+                            } else {
+                                in_str = false;
+                                if depth == 0 {
+                                    end = Some(i + 1);
+                                    break;
+                                }
+                            }
+                            i += 1;
+                        }
+                    }
+                    continue;
+                }
+                let b = avail.get(i).copied().unwrap_or_default();
+                let start = first;
+                first = false;
+                match b {
+                    b'"' => in_str = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth > 0 => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                    b'}' | b']' | b',' | b':' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => {
+                        if start {
+                            return Err(Stop::Broken("expected a value".into()));
+                        }
+                        end = Some(i);
+                        break;
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            let take = end.unwrap_or(avail.len());
+            let part = avail.get(..take).unwrap_or_default();
+            let out = match sink {
+                Sink::Buf => Some(&mut self.buf),
+                Sink::Key => Some(&mut self.key),
+                Sink::Discard => None,
+            };
+            if let Some(out) = out
+                && !over
+            {
+                if out.len() + part.len() <= limit {
+                    out.extend_from_slice(part);
+                } else {
+                    over = true;
+                }
+            }
+            self.newlines += memchr::memchr_iter(b'\n', part).count() as u64;
+            self.consumed += take as u64;
+            len += take as u64;
+            self.inner.consume(take);
+            if end.is_some() {
+                return Ok((len, over));
+            }
+        }
+    }
+
+    /// The elements of an array whose `[` was consumed, each handed out as a record.
+    fn array(&mut self, of: Container, each: &mut dyn FnMut(Unit<'_>)) -> Result<(), Stop> {
+        let mut index = 0u64;
+        loop {
+            let Some(b) = self.skip_ws()? else {
+                return Err(Stop::Broken(
+                    "the input ends inside an array: the JSON document is incomplete".into(),
+                ));
+            };
+            if b == b']' && index == 0 {
+                self.bump();
+                return Ok(());
+            }
+            let line = self.line();
+            self.buf.clear();
+            let (len, over) = self.value(Sink::Buf, self.max)?;
+            if over {
+                self.buf.clear();
+                each(Unit::TooLong {
+                    of,
+                    index,
+                    line,
+                    len,
+                });
+            } else {
+                match std::str::from_utf8(&self.buf) {
+                    Ok(text) => each(Unit::Record {
+                        of,
+                        index,
+                        line,
+                        text,
+                    }),
+                    Err(_) => each(Unit::NotUtf8 { of, index, line }),
+                }
+            }
+            index += 1;
+            match self.skip_ws()? {
+                Some(b',') => self.bump(),
+                Some(b']') => {
+                    self.bump();
+                    return Ok(());
+                }
+                None => {
+                    return Err(Stop::Broken(
+                        "the input ends inside an array: the JSON document is incomplete".into(),
+                    ));
+                }
+                Some(_) => return Err(Stop::Broken("expected `,` or `]` in an array".into())),
+            }
+        }
+    }
+
+    /// An object whose `{` (on line `start_line`) was consumed: the records of its `events`,
+    /// `logEvents` or `items` array; with none of them, the whole object as one record.
+    fn object(&mut self, start_line: u64, each: &mut dyn FnMut(Unit<'_>)) -> Result<(), Stop> {
+        let start = self.consumed.saturating_sub(1);
+        self.buf.clear();
+        self.buf.push(b'{');
+        // Still collecting the object as one record (no array of records seen, within limit).
+        let mut whole = true;
+        let mut envelope = false;
+        let mut members = 0u64;
+        loop {
+            match self.skip_ws()? {
+                Some(b'}') if members == 0 => {
+                    self.bump();
+                    break;
+                }
+                Some(b'"') => {}
+                None => {
+                    return Err(Stop::Broken(
+                        "the input ends inside an object: the JSON document is incomplete".into(),
+                    ));
+                }
+                Some(_) => {
+                    return Err(Stop::Broken(
+                        "expected a key (a string) or `}` in an object".into(),
+                    ));
+                }
+            }
+            let key_line = self.line();
+            let records = if whole {
+                if members > 0 {
+                    self.buf.push(b',');
+                }
+                let key_start = self.buf.len();
+                if self.value(Sink::Buf, self.max)?.1 {
+                    whole = false;
+                    None
+                } else {
+                    records_of(self.buf.get(key_start..).unwrap_or_default())
+                }
+            } else {
+                self.key.clear();
+                if self.value(Sink::Key, KEY_MAX)?.1 {
+                    None
+                } else {
+                    records_of(&self.key)
+                }
+            };
+            if self.skip_ws()? != Some(b':') {
+                return Err(Stop::Broken("expected `:` after a key in an object".into()));
+            }
+            self.bump();
+            let next = self.skip_ws()?;
+            if let Some(of) = records {
+                envelope = true;
+                whole = false;
+                self.buf.clear();
+                if next == Some(b'[') {
+                    self.bump();
+                    self.array(of, each)?;
+                } else {
+                    let key = match of {
+                        Container::CloudWatch(k) => k,
+                        _ => "items",
+                    };
+                    each(Unit::NotArray {
+                        key,
+                        line: key_line,
+                    });
+                    self.value(Sink::Discard, 0)?;
+                }
+            } else if whole {
+                self.buf.push(b':');
+                if self.value(Sink::Buf, self.max)?.1 {
+                    whole = false;
+                }
+            } else {
+                self.value(Sink::Discard, 0)?;
+            }
+            members += 1;
+            match self.skip_ws()? {
+                Some(b',') => self.bump(),
+                Some(b'}') => {
+                    self.bump();
+                    break;
+                }
+                None => {
+                    return Err(Stop::Broken(
+                        "the input ends inside an object: the JSON document is incomplete".into(),
+                    ));
+                }
+                Some(_) => {
+                    return Err(Stop::Broken("expected `,` or `}` in an object".into()));
+                }
+            }
+        }
+        if envelope {
+            return Ok(());
+        }
+        let of = Container::Document;
+        if whole && self.buf.len() < self.max {
+            self.buf.push(b'}');
+            match std::str::from_utf8(&self.buf) {
+                Ok(text) => each(Unit::Record {
+                    of,
+                    index: 0,
+                    line: start_line,
+                    text,
+                }),
+                Err(_) => each(Unit::NotUtf8 {
+                    of,
+                    index: 0,
+                    line: start_line,
+                }),
+            }
+        } else {
+            each(Unit::TooLong {
+                of,
+                index: 0,
+                line: start_line,
+                len: self.consumed - start,
+            });
+        }
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+/// Read JSON documents from `inner`, the first of which opened with `open` (`{` or `[`) on
+/// line `first_line`, already consumed. Each record (an element of `events`, `logEvents` or
+/// `items`, an element of a top-level array, or a whole object that holds none of them) is
+/// handed to `each` on its own, with its index and line; one longer than `max` bytes is
+/// skipped as it streams past. Documents may follow one another (`{...}{...}`). A syntax
+/// error outside the records, or an input that ends inside a document, stops reading: it is
+/// returned in [`DocEnd::broken`] after every record before it was handed out.
+pub fn read_documents<R: BufRead + ?Sized>(
+    inner: &mut R,
+    open: u8,
+    first_line: u64,
+    max: usize,
+    each: &mut dyn FnMut(Unit<'_>),
+) -> io::Result<DocEnd> {
+    let mut s = Scan {
+        inner,
+        newlines: first_line,
+        consumed: 0,
+        max,
+        buf: Vec::new(),
+        key: Vec::new(),
+    };
+    let mut open = Some((open, first_line));
+    let result = loop {
+        let (b, line) = match open.take() {
+            Some(o) => o,
+            None => match s.skip_ws() {
+                Err(e) => break Err(Stop::Io(e)),
+                Ok(None) => break Ok(()),
+                Ok(Some(b @ (b'{' | b'['))) => {
+                    let line = s.line();
+                    s.bump();
+                    (b, line)
+                }
+                Ok(Some(_)) => {
+                    break Err(Stop::Broken(
+                        "expected a JSON document (`{` or `[`) after the previous one".into(),
+                    ));
+                }
+            },
+        };
+        let r = if b == b'{' {
+            s.object(line, each)
+        } else {
+            s.array(Container::Array, each)
+        };
+        if let Err(e) = r {
+            break Err(e);
+        }
+    };
+    let broken = match result {
+        Ok(()) => None,
+        Err(Stop::Io(e)) => return Err(e),
+        Err(Stop::Broken(why)) => Some((s.line(), why)),
+    };
+    Ok(DocEnd {
+        consumed: s.consumed,
+        lines: s.newlines,
+        broken,
+    })
 }
 
 #[cfg(test)]
