@@ -1,6 +1,11 @@
 //! Reading inputs: files, folders (recursively), standard input and the embedded demo.
 //! Each input is read with a size limit and parsed in parallel; problems become load errors
 //! naming the path, never aborts.
+//!
+//! Only regular files are read. A FIFO, socket or device (named `*.yaml` or given as a path)
+//! is listed as skipped: reading one could block forever or never end. Files are opened
+//! without blocking (`O_NONBLOCK`) and checked again on the open handle, so a file swapped for
+//! a FIFO between the check and the open is refused too.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -53,7 +58,9 @@ fn expand(paths: &[PathBuf], out: &mut Vec<Text>, inv: &mut Inventory) {
         }
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => walk(p, out, inv),
-            Ok(_) => out.push(Text::File(p.clone())),
+            Ok(m) if m.is_file() => out.push(Text::File(p.clone())),
+            // Named on the command line: not reading it is an error, never a quiet pass.
+            Ok(m) => inv.errors.push(not_regular_error(p, &m)),
             Err(e) => inv.errors.push(LoadError {
                 path: display(p),
                 line: None,
@@ -93,7 +100,16 @@ fn walk(dir: &Path, out: &mut Vec<Text>, inv: &mut Inventory) {
         } else if meta.file_type().is_symlink() && p.is_dir() {
             // Symlinked folders can loop; they are not followed.
         } else if is_manifest(&p) {
-            out.push(Text::File(p));
+            // Through a symlink, the file it points to decides.
+            match std::fs::metadata(&p) {
+                Ok(m) if m.is_file() => out.push(Text::File(p)),
+                Ok(m) => inv.skipped.push(not_regular(&p, &m)),
+                Err(e) => inv.errors.push(LoadError {
+                    path: display(&p),
+                    line: None,
+                    message: format!("cannot read: {e}"),
+                }),
+            }
         } else {
             inv.skipped.push(Skipped {
                 path: display(&p),
@@ -101,6 +117,65 @@ fn walk(dir: &Path, out: &mut Vec<Text>, inv: &mut Inventory) {
                 reason: "not a .yaml, .yml or .json file".to_string(),
             });
         }
+    }
+}
+
+/// What kind of file `m` is, for a file that is neither a regular file nor a folder.
+fn file_kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = m;
+    "not a regular file"
+}
+
+fn not_regular(p: &Path, m: &std::fs::Metadata) -> Skipped {
+    Skipped {
+        path: display(p),
+        start_line: None,
+        reason: format!(
+            "{}, not a regular file: not read (pipe a stream to `-` to scan it)",
+            file_kind(m)
+        ),
+    }
+}
+
+fn not_regular_error(p: &Path, m: &std::fs::Metadata) -> LoadError {
+    let Skipped { path, reason, .. } = not_regular(p, m);
+    LoadError {
+        path,
+        line: None,
+        message: reason,
+    }
+}
+
+/// Open `p` for reading without ever blocking: with `O_NONBLOCK` (opening a FIFO that has no
+/// writer would otherwise wait forever), and only if the open handle is a regular file.
+fn open_regular(p: &Path) -> Result<std::fs::File, Result<Skipped, std::io::Error>> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = o.open(p).map_err(Err)?;
+    let m = f.metadata().map_err(Err)?;
+    if m.is_file() {
+        Ok(f)
+    } else {
+        Err(Ok(not_regular(p, &m)))
     }
 }
 
@@ -163,12 +238,18 @@ fn load_one(t: &Text, opts: &Options) -> Inventory {
             {
                 return failed(too_big(&path, Some(m.len()), opts.max_bytes));
             }
-            match std::fs::File::open(p) {
+            match open_regular(p) {
                 Ok(f) => match read_limited(f, opts.max_bytes, &path) {
                     Ok(text) => load_text(&path, &text, &lo),
                     Err(e) => failed(e),
                 },
-                Err(e) => failed(LoadError {
+                // Checked a moment ago; it changed since (swapped for a FIFO, say).
+                Err(Ok(skipped)) => failed(LoadError {
+                    path: skipped.path,
+                    line: None,
+                    message: skipped.reason,
+                }),
+                Err(Err(e)) => failed(LoadError {
                     path,
                     line: None,
                     message: format!("cannot read: {e}"),

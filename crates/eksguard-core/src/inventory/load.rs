@@ -198,7 +198,8 @@ fn is_kubernetes(o: &Map<String, Value>) -> bool {
     o.get("apiVersion").is_some_and(Value::is_string) && o.get("kind").is_some_and(Value::is_string)
 }
 
-/// Deserialize `value` into `T`; on failure, an error naming the field and its line.
+/// Deserialize `value` into `T`; on failure, an error naming the field, its line, what was
+/// expected and the type found, never the value (it may be a password: see [`safe_type_error`]).
 fn typed<T: DeserializeOwned>(
     cx: &Ctx<'_>,
     src: &Source,
@@ -210,25 +211,116 @@ fn typed<T: DeserializeOwned>(
     if let Ok(t) = T::deserialize(&value) {
         return Ok(t);
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let mut field = String::new();
-        for seg in e.path() {
-            match seg {
-                serde_path_to_error::Segment::Seq { index } => push_index(&mut field, *index),
-                serde_path_to_error::Segment::Map { key } => push_key(&mut field, key),
-                _ => {}
+    match serde_path_to_error::deserialize::<_, T>(&value) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            let mut field = String::new();
+            let mut at = Some(&value);
+            for seg in e.path() {
+                match seg {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        push_index(&mut field, *index);
+                        at = at.and_then(|v| v.get(*index));
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        push_key(&mut field, key);
+                        at = at.and_then(|v| v.get(key.as_str()));
+                    }
+                    _ => {}
+                }
+            }
+            let (line, _) = src.lines_of(&field);
+            let line = (line > 0).then_some(line);
+            let inner = safe_type_error(&e.into_inner().to_string(), at);
+            let message = if field.is_empty() {
+                format!("{what}: {inner}")
+            } else {
+                format!("{what}: field `{field}`: {inner}")
+            };
+            Err(cx.error(line, message))
+        }
+    }
+}
+
+/// A deserialization error told without the offending value. serde's messages quote it
+/// (`invalid type: string "hunter2", expected a map`), and the value can be a Secret's data, a
+/// password in an env var or a ConfigMap: the message keeps what was expected and the type
+/// found (`found a string`), and drops every part that comes from the input. Only messages
+/// whose wording serde fixes are kept; any other (a type's own parse error, which may quote
+/// its input) becomes "invalid value".
+pub fn safe_type_error(message: &str, found: Option<&Value>) -> String {
+    let found = found.map_or_else(String::new, |v| format!(", found {}", a_type_name(v)));
+    let expected = |rest: &str| {
+        // The expected part follows the last ", expected ": serde's own wording, after the
+        // quoted input (which could itself contain ", expected ").
+        rest.rfind(", expected ")
+            .map(|i| rest[i + ", expected ".len()..].to_string())
+    };
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        return match expected(rest) {
+            Some(e) => format!("invalid type: expected {e}{found}"),
+            None => format!("invalid type{found}"),
+        };
+    }
+    for (prefix, what) in [
+        ("invalid value: ", "invalid value"),
+        ("unknown variant ", "unknown variant"),
+    ] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            return match expected(rest) {
+                Some(e) => format!("{what}{found}, expected {e}"),
+                None => format!("{what}{found}"),
+            };
+        }
+    }
+    // Field names and lengths come from the schema or are counts: safe to keep.
+    let schema_only = ["missing field `", "duplicate field `", "invalid length "]
+        .iter()
+        .any(|p| message.starts_with(p));
+    if schema_only {
+        return message.to_string();
+    }
+    if message.starts_with("unknown field `") {
+        // The field name is a key of the input (keys are never secret: they are shown for
+        // every finding), and the list of expected fields is the schema's.
+        return message.to_string();
+    }
+    format!("invalid value{found}")
+}
+
+fn a_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// The annotation `kubectl apply` writes: the whole object as last applied, which on a Secret
+/// holds every value.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Remove the values of a Secret object (`kind: Secret`), keeping its keys: every value of
+/// `data` and `stringData` becomes the empty string, and the `last-applied-configuration`
+/// annotation (a copy of the values) is dropped. Keys are enough for every rule; nothing that
+/// reads the object afterwards (rules, reports, Rego policies, errors) can see a value. Called
+/// on every Secret the file loader reads and on every Secret admitted for review.
+pub fn redact_secret(obj: &mut Map<String, Value>) {
+    for field in ["data", "stringData"] {
+        if let Some(Value::Object(m)) = obj.get_mut(field) {
+            for v in m.values_mut() {
+                *v = Value::String(String::new());
             }
         }
-        let (line, _) = src.lines_of(&field);
-        let line = (line > 0).then_some(line);
-        let inner = e.into_inner().to_string();
-        let message = if field.is_empty() {
-            format!("{what}: {inner}")
-        } else {
-            format!("{what}: field `{field}`: {inner}")
-        };
-        cx.error(line, message)
-    })
+    }
+    if let Some(Value::Object(meta)) = obj.get_mut("metadata")
+        && let Some(Value::Object(annotations)) = meta.get_mut("annotations")
+    {
+        annotations.remove(LAST_APPLIED);
+    }
 }
 
 fn k8s_ref(kind: &str, api_version: &str, meta: &ObjectMeta, namespaced: bool) -> ResourceRef {
@@ -277,14 +369,7 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
         if ["data", "stringData"].iter().any(|f| obj.contains_key(*f)) {
             inv.mark_present(Input::SecretKeys);
         }
-        // Never keep secret values: keys are enough for every rule.
-        for field in ["data", "stringData"] {
-            if let Some(Value::Object(m)) = obj.get_mut(field) {
-                for v in m.values_mut() {
-                    *v = Value::String(String::new());
-                }
-            }
-        }
+        redact_secret(&mut obj);
     }
     let value = Value::Object(obj);
 
