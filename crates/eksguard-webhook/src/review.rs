@@ -560,6 +560,13 @@ impl Reviewer {
     ) -> Result<Vec<Finding>, String> {
         let mut object = object.clone();
         complete_metadata(&mut object, request, ns_name);
+        // Policies see a Secret as the rules do: its keys, never its values (nor the copy of
+        // them in the last-applied annotation). A policy's message cannot leak what it never had.
+        if object.get("kind").and_then(Value::as_str) == Some("Secret")
+            && let Value::Object(o) = &mut object
+        {
+            eksguard_core::inventory::redact_secret(o);
+        }
         let mut text = serde_json::to_string(&object).map_err(|e| e.to_string())?;
         if let Some(ns) = namespace {
             text.push_str("\n---\n");
