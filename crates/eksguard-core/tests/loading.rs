@@ -2,7 +2,7 @@
 //! input is an error naming file and line, and secret values are never kept.
 
 use eksguard_core::engine::run;
-use eksguard_core::inventory::{Input, LoadOptions, load_text};
+use eksguard_core::inventory::{Input, LoadOptions, load_bytes, load_text};
 use eksguard_core::rules::RULES;
 
 fn load(text: &str) -> eksguard_core::Inventory {
@@ -398,4 +398,147 @@ fn workloads_give_back_the_whole_object_as_json() {
     assert_eq!(pod["kind"], "Pod");
     assert_eq!(pod["metadata"]["name"], "p");
     assert_eq!(pod["spec"]["containers"][0]["image"], "nginx");
+}
+
+/// Issue 13, item 1: one 100 KB string aliased 20,000 times (a 180 KB file that expanded to
+/// 2 GB) is refused by the bytes it would copy, at the line of the alias that goes over, and
+/// the documents around it are still loaded.
+#[test]
+fn an_alias_of_a_large_value_is_refused_by_bytes_and_the_other_documents_load() {
+    let big = "x".repeat(100 * 1024);
+    let aliases = vec!["*big"; 20_000].join(", ");
+    let text = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: before}}\n---\nbig: &big {big}\n\
+         copies: [{aliases}]\n---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: after}}\n"
+    );
+    let inv = load(&text);
+    assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+    let e = &inv.errors[0];
+    assert_eq!(e.line, Some(6), "{e:?}");
+    assert!(
+        e.message.contains("alias") && e.message.contains("bytes"),
+        "{e:?}"
+    );
+    // The error says what was refused, never the value.
+    assert!(!e.message.contains("xxxx"), "{e:?}");
+    let names: Vec<&str> = inv.namespaces.iter().map(|n| n.res.name.as_str()).collect();
+    assert_eq!(names, ["before", "after"]);
+    assert_eq!(inv.documents, 2);
+}
+
+/// The alias budget is per input, not per document: documents that each stay under it cannot
+/// add up to more than one input may copy.
+#[test]
+fn the_alias_budget_is_shared_by_the_documents_of_an_input() {
+    let big = "y".repeat(100 * 1024);
+    let doc = format!(
+        "big: &big {big}\ncopies: [{}]\n",
+        vec!["*big"; 8].join(", ")
+    );
+    // 8 copies of 100 KB fit in one 100 KB document's budget (1 MiB + 8 bytes a byte)...
+    let one = load(&doc);
+    assert!(one.errors.is_empty(), "{:?}", one.errors);
+    // ...but 40 such documents in one input may copy what a 4 MB input may: not 40 times it.
+    let many = vec![doc.as_str(); 40].join("---\n");
+    let inv = load(&many);
+    assert!(!inv.errors.is_empty());
+    assert!(inv.errors.len() < 40, "{}", inv.errors.len());
+    assert!(inv.errors.iter().all(|e| e.message.contains("alias")));
+    assert_eq!(inv.documents + inv.errors.len(), 40);
+}
+
+/// Issue 13, item 6: one Latin-1 byte in a comment of a 6-document file (`payments.yaml` of the
+/// demo) lost all 6 documents, with an error giving a byte offset. Only the document with the
+/// bad byte is lost, the error names its line, and the findings of the other five are all
+/// there.
+#[test]
+fn a_byte_that_is_not_utf8_loses_only_its_own_document() {
+    let clean = include_str!("../../../demo/kubernetes/payments.yaml");
+    let docs: Vec<&str> = clean.split("\n---\n").collect();
+    assert_eq!(docs.len(), 6);
+    // A comment in the third document, in Latin-1 ("résumé").
+    let third_line = docs[..2]
+        .iter()
+        .map(|d| d.lines().count() + 1)
+        .sum::<usize>()
+        + 1;
+    let mut bytes = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            bytes.extend_from_slice(b"\n---\n");
+        }
+        if i == 2 {
+            bytes.extend_from_slice(b"# r\xE9sum\xE9 of the quota\n");
+        }
+        bytes.extend_from_slice(d.as_bytes());
+    }
+    let opts = LoadOptions::default();
+    let inv = load_bytes("payments.yaml", &bytes, &opts);
+    assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+    let e = &inv.errors[0];
+    assert_eq!(e.line, Some(u32::try_from(third_line).unwrap()), "{e:?}");
+    assert!(
+        e.message.contains("UTF-8") && e.message.contains("column 4"),
+        "{e:?}"
+    );
+    assert_eq!(inv.documents, 5);
+
+    // Every finding of the five other documents is there, on the same lines (the comment that
+    // was added shifts the lines after it by one).
+    let without_third = [&docs[..2], &docs[3..]].concat().join("\n---\n");
+    let expected = run(&load(&without_third), RULES, "test");
+    let got = run(&inv, RULES, "test");
+    assert!(!expected.findings.is_empty());
+    let ids = |r: &eksguard_core::Report| {
+        let mut v: Vec<(String, String)> = r
+            .findings
+            .iter()
+            .map(|f| (f.rule_id.to_string(), f.resource.to_string()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&got), ids(&expected));
+
+    // The same file in UTF-8 loads whole.
+    let fixed: Vec<u8> = bytes
+        .iter()
+        .flat_map(|&b| if b == 0xE9 { vec![0xC3, 0xA9] } else { vec![b] })
+        .collect();
+    let inv = load_bytes("payments.yaml", &fixed, &opts);
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    assert_eq!(inv.documents, 6);
+}
+
+/// Every error about bytes that are not UTF-8 names a line, in YAML and in JSON, and UTF-16
+/// is named as such.
+#[test]
+fn errors_on_bytes_that_are_not_utf8_name_their_line() {
+    let opts = LoadOptions::default();
+    let json = b"{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\",\n  \"metadata\": {\"name\": \"caf\xE9\"}\n}\n";
+    let inv = load_bytes("ns.json", json, &opts);
+    assert_eq!(inv.errors.len(), 1);
+    assert_eq!(inv.errors[0].line, Some(4), "{:?}", inv.errors);
+    // The bad byte (part of a value) is not quoted.
+    assert!(!inv.errors[0].message.contains("caf"), "{:?}", inv.errors);
+
+    let yaml = b"\xEF\xBB\xBFapiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels: {x: \"\xFF\"}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n";
+    let inv = load_bytes("ns.yaml", yaml, &opts);
+    assert_eq!(inv.errors.len(), 1);
+    assert_eq!(inv.errors[0].line, Some(5), "{:?}", inv.errors);
+    assert_eq!(inv.namespaces.len(), 1);
+    assert_eq!(inv.namespaces[0].src.start_line, 7);
+
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "kind: Namespace\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let inv = load_bytes("ns.yaml", &utf16, &opts);
+    assert_eq!(inv.errors.len(), 1);
+    assert_eq!(inv.errors[0].line, Some(1));
+    assert!(inv.errors[0].message.contains("UTF-16"), "{:?}", inv.errors);
 }

@@ -27,9 +27,20 @@ pub struct LoadOptions {
 
 /// Load the documents of one file (already read into memory) into a new inventory.
 pub fn load_text(path: &str, text: &str, opts: &LoadOptions) -> Inventory {
+    load_parsed(path, text::parse(text, &opts.limits))
+}
+
+/// Load the documents of one file read as bytes, like [`load_text`]. The bytes are split into
+/// documents before they are decoded: a document that is not UTF-8 is an error naming the line
+/// of its first bad byte, and every other document is loaded.
+pub fn load_bytes(path: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
+    load_parsed(path, text::parse_bytes(bytes, &opts.limits))
+}
+
+fn load_parsed(path: &str, parsed: (Vec<Document>, Vec<text::TextError>)) -> Inventory {
     let mut inv = Inventory::default();
     let path: Arc<str> = path.into();
-    let (docs, errors) = text::parse(text, &opts.limits);
+    let (docs, errors) = parsed;
     for e in errors {
         inv.errors.push(LoadError {
             path: path.to_string(),
