@@ -10,7 +10,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use eksguard_core::inventory::{Inventory, LoadError, LoadOptions, Skipped, load_text};
+use eksguard_core::inventory::{Inventory, LoadError, LoadOptions, Skipped, load_bytes, load_text};
 use rayon::prelude::*;
 
 pub struct Options {
@@ -179,7 +179,9 @@ fn open_regular(p: &Path) -> Result<std::fs::File, Result<Skipped, std::io::Erro
     }
 }
 
-fn read_limited(mut r: impl Read, limit: u64, path: &str) -> Result<String, LoadError> {
+/// Read at most `limit` bytes. The bytes are decoded by the loader, document by document: one
+/// that is not UTF-8 is an error at its line and the others are read.
+fn read_limited(mut r: impl Read, limit: u64, path: &str) -> Result<Vec<u8>, LoadError> {
     let mut buf = Vec::new();
     r.by_ref()
         .take(limit + 1)
@@ -192,14 +194,7 @@ fn read_limited(mut r: impl Read, limit: u64, path: &str) -> Result<String, Load
     if buf.len() as u64 > limit {
         return Err(too_big(path, None, limit));
     }
-    String::from_utf8(buf).map_err(|e| LoadError {
-        path: path.to_string(),
-        line: None,
-        message: format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
-    })
+    Ok(buf)
 }
 
 fn too_big(path: &str, size: Option<u64>, limit: u64) -> LoadError {
@@ -227,7 +222,7 @@ fn load_one(t: &Text, opts: &Options) -> Inventory {
     match t {
         Text::Embedded { path, text } => load_text(path, text, &lo),
         Text::Stdin => match read_limited(std::io::stdin().lock(), opts.max_bytes, "-") {
-            Ok(text) => load_text("-", &text, &lo),
+            Ok(bytes) => load_bytes("-", &bytes, &lo),
             Err(e) => failed(e),
         },
         Text::File(p) => {
@@ -240,7 +235,7 @@ fn load_one(t: &Text, opts: &Options) -> Inventory {
             }
             match open_regular(p) {
                 Ok(f) => match read_limited(f, opts.max_bytes, &path) {
-                    Ok(text) => load_text(&path, &text, &lo),
+                    Ok(bytes) => load_bytes(&path, &bytes, &lo),
                     Err(e) => failed(e),
                 },
                 // Checked a moment ago; it changed since (swapped for a FIFO, say).
