@@ -358,3 +358,249 @@ expires = 2026-12-31
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("AUD999"));
 }
+
+/// `aws logs filter-log-events` output as the AWS CLI prints it, one record per message.
+fn cloudwatch_export(messages: &[serde_json::Value]) -> String {
+    let events: Vec<serde_json::Value> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            serde_json::json!({
+                "logStreamName": "kube-apiserver-audit-0123456789abcdef",
+                "timestamp": 1_763_632_800_000_i64 + i as i64,
+                "message": m,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({"events": events, "searchedLogStreams": []}))
+        .expect("json")
+        + "\n"
+}
+
+/// Issue 13: one record whose `message` is not a string, or one longer than the line limit,
+/// lost the whole export (0 events, exit 0, and the long one named the document limit).
+#[test]
+fn a_cloudwatch_export_is_read_record_by_record_and_a_broken_one_exits_2() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("export.json");
+    let huge = format!("{{\"auditID\":\"{}\"}}", "h".repeat(1536 * 1024));
+    let text = cloudwatch_export(&[
+        event(1, "kube-system", 1).into(),
+        serde_json::json!(31_337),
+        huge.into(),
+        event(4, "kube-system", 4).into(),
+    ]);
+    std::fs::write(&path, &text).expect("write");
+    let p = path.to_str().expect("utf-8");
+    let o = eksguard(&[
+        "detect",
+        p,
+        "-f",
+        "json",
+        "--max-line-size",
+        "1",
+        "--select",
+        "AUD006",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "findings, no unreadable input: {err}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(v["summary"]["objects"], 2, "{err}");
+    assert_eq!(v["summary"]["findings"], 2);
+    let line_of = |needle: &str| {
+        text[..text.find(needle).expect("needle")]
+            .matches('\n')
+            .count()
+            + 1
+    };
+    let bad = line_of("31337");
+    assert!(err.contains(&format!("{p}:{bad}: events[1]: ")), "{err}");
+    assert!(
+        err.contains(": events[2]: record of ")
+            && err.contains("longer than the limit of 1048576 bytes (--max-line-size)"),
+        "{err}"
+    );
+    assert!(!err.contains("31337"), "a value was quoted: {err}");
+    let errors = v["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+
+    // Cut inside the last record (a CLI run that was killed): what came before is read, and the
+    // input is reported unreadable from that line, with exit 2.
+    let cut = text.rfind("coredns-4").expect("last record");
+    std::fs::write(&path, &text[..cut]).expect("write");
+    let o = eksguard(&[
+        "detect",
+        p,
+        "-f",
+        "json",
+        "--max-line-size",
+        "1",
+        "--select",
+        "AUD006",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(v["summary"]["objects"], 1, "{err}");
+    let last = text[..cut].matches('\n').count() + 1;
+    assert!(
+        err.contains(&format!("{p}:{last}: cannot read past this line")),
+        "{err}"
+    );
+    let errors = v["errors"].as_array().expect("errors");
+    assert!(
+        errors.iter().any(|e| e["path"] == p && e["line"] == last),
+        "{errors:?}"
+    );
+}
+
+/// Issue 13: a UTF-8 byte-order mark on the first line lost the first event.
+#[test]
+fn a_byte_order_mark_on_standard_input_loses_no_event() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eksguard"))
+        .args(["detect", "-", "-f", "json", "--select", "AUD006"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let input = format!(
+        "\u{feff}{}\n{}\n",
+        event(1, "kube-system", 1),
+        event(2, "kube-system", 2)
+    );
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let o = child.wait_with_output().expect("wait");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(
+        v["summary"]["objects"],
+        2,
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(v["summary"]["errors"], 0);
+}
+
+/// Wait until `path` holds at least `n` lines; its lines.
+fn wait_for_lines(path: &Path, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let lines: Vec<String> = std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        if lines.len() >= n || Instant::now() > deadline {
+            return lines;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `(pod, count)` of each AUD006 finding line of `--follow -f jsonl` output.
+fn exec_findings(lines: &[String]) -> Vec<(String, u64)> {
+    lines
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not a finding line ({e}): {l}"));
+            (
+                v["resource"]["name"].as_str().expect("name").to_string(),
+                v["evidence"]["count"].as_u64().expect("count"),
+            )
+        })
+        .collect()
+}
+
+/// Issue 13: `detect --follow -o FILE` emptied the file on restart, so findings written before a
+/// crash that did not grow afterwards were gone. The restart now keeps them, cuts off what was
+/// written after the last checkpoint (written again as its events are read again), and appends.
+#[test]
+fn follow_output_file_keeps_what_was_written_before_a_restart() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = dir.path().join("audit.log");
+    let state = dir.path().join("detect.state");
+    let out = dir.path().join("findings.jsonl");
+    append(&log, (1..=3).map(|i| event(i, "kube-system", i)));
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_eksguard"))
+            .args(["detect", "--follow", "-f", "jsonl", "--select", "AUD006"])
+            .args(["--poll-interval", "0.05", "--checkpoint-every", "1"])
+            .arg("--state")
+            .arg(&state)
+            .arg("-o")
+            .arg(&out)
+            .arg(&log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    let mut child = start();
+    let first = wait_for_lines(&out, 3);
+    // The checkpoint after the last of them is written after the output: wait for it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let saved = std::fs::read_to_string(&state).unwrap_or_default();
+        if saved.contains(&format!(
+            "\"len\":{}",
+            first.iter().map(|l| l.len() + 1).sum::<usize>()
+        )) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    assert_eq!(
+        exec_findings(&first),
+        [
+            ("coredns-1".to_string(), 1),
+            ("coredns-2".to_string(), 1),
+            ("coredns-3".to_string(), 1)
+        ]
+    );
+    // As if the crash came between writing a finding and the checkpoint that accounts for it:
+    // that finding is written again after the restart, so this copy must go.
+    append(
+        &out,
+        [r#"{"written":"after the last checkpoint"}"#.to_string()],
+    );
+
+    let mut child = start();
+    append(
+        &log,
+        [event(4, "kube-system", 4), event(5, "kube-system", 1)],
+    );
+    wait_for_lines(&out, 5);
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    let lines: Vec<String> = std::fs::read_to_string(&out)
+        .expect("output")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut got = exec_findings(&lines);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("coredns-1".to_string(), 1),
+            ("coredns-1".to_string(), 2),
+            ("coredns-2".to_string(), 1),
+            ("coredns-3".to_string(), 1),
+            ("coredns-4".to_string(), 1)
+        ],
+        "earlier findings kept, nothing doubled: {lines:#?}"
+    );
+}

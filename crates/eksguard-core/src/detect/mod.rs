@@ -773,6 +773,30 @@ impl Engine {
         if text.trim().is_empty() {
             return;
         }
+        if label.is_none()
+            && let Some(rest) = text.trim_start().strip_prefix('[')
+        {
+            // An array of events on one line (`jq -c -s`): each element on its own. (serde
+            // would otherwise read an array positionally into the event's fields.) Only at the
+            // top of a line: an array inside an array is an element that is not an event.
+            let mut bytes = rest.as_bytes();
+            let max = self.opts.max_line;
+            let end = reader::read_documents(
+                &mut bytes,
+                b'[',
+                line.saturating_sub(1),
+                max,
+                &mut |unit| self.process_unit(source, &unit),
+            );
+            if let Ok(reader::DocEnd {
+                broken: Some((_, why)),
+                ..
+            }) = end
+            {
+                self.reject(source, line, format!("not an array of audit events: {why}"));
+            }
+            return;
+        }
         let prefix = label.map(|l| format!("{l}: ")).unwrap_or_default();
         match serde_json::from_str::<Event<'_>>(text) {
             Ok(ev) => self.process_parsed(source, line, &prefix, ev),
@@ -806,7 +830,9 @@ impl Engine {
             self.reject(
                 source,
                 line,
-                format!("{key}[{index}]: no `message` (expected a string holding an audit event)"),
+                format!(
+                    "{key}[{index}]: `message` is missing or null (expected a string holding an audit event)"
+                ),
             );
             return;
         };

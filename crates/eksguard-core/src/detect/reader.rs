@@ -280,6 +280,9 @@ pub struct DocEnd {
     /// The document's structure is broken at this line (a syntax error outside any record,
     /// or the input ends inside it): nothing after it could be read.
     pub broken: Option<(u64, String)>,
+    /// The most memory the record buffer held (its capacity), in bytes: bounded by about twice
+    /// the limit, whatever the size of the input.
+    pub peak_buffer: usize,
 }
 
 /// Why scanning stopped early.
@@ -325,6 +328,8 @@ struct Scan<'r, R: ?Sized> {
     max: usize,
     buf: Vec<u8>,
     key: Vec<u8>,
+    /// The largest capacity `buf` reached.
+    peak: usize,
 }
 
 impl<R: BufRead + ?Sized> Scan<'_, R> {
@@ -467,6 +472,7 @@ impl<R: BufRead + ?Sized> Scan<'_, R> {
                     over = true;
                 }
             }
+            self.peak = self.peak.max(self.buf.capacity());
             self.newlines += memchr::memchr_iter(b'\n', part).count() as u64;
             self.consumed += take as u64;
             len += take as u64;
@@ -678,6 +684,7 @@ pub fn read_documents<R: BufRead + ?Sized>(
         max,
         buf: Vec::new(),
         key: Vec::new(),
+        peak: 0,
     };
     let mut open = Some((open, first_line));
     let result = loop {
@@ -716,6 +723,7 @@ pub fn read_documents<R: BufRead + ?Sized>(
         consumed: s.consumed,
         lines: s.newlines,
         broken,
+        peak_buffer: s.peak,
     })
 }
 
