@@ -402,3 +402,20 @@ fn a_create_names_the_object_it_creates() {
         ev.object_refs
     );
 }
+
+#[test]
+fn a_corrupt_gzip_stream_is_unreadable_at_its_line_after_every_line_before() {
+    let text: String = (0..2000).map(|i| exec(i) + "\n").collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).expect("gzip");
+    let bytes = gz.finish().expect("gzip");
+    let (e, r) = feed_with(&bytes[..bytes.len() / 2], Options::default());
+    let err = r.expect_err("a cut gzip stream cannot be read whole");
+    let why = err
+        .get_ref()
+        .and_then(|i| i.downcast_ref::<Unreadable>())
+        .expect("Unreadable");
+    let read = e.stats().lines;
+    assert!(read > 100 && read < 2000, "{read}");
+    assert_eq!(why.line, read + 1, "{why}");
+}

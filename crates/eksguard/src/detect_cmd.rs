@@ -21,10 +21,12 @@ use eksguard_sources::cloudwatch::{AuditLogs, CloudWatchError, CloudWatchOptions
 
 pub const DETECT_HELP: &str = "\
 Inputs are recognised by content, never by name: audit.k8s.io/v1 Events as JSON lines, gzip of
-them, CloudWatch Logs CLI output (`aws logs filter-log-events` / `get-log-events`, events[].message)
-and CloudWatch Logs subscription records (logEvents[].message, one a line). Malformed lines are
-counted and reported with their line numbers, never fatal; a line longer than --max-line-size
-is skipped without being held in memory.
+them, CloudWatch Logs CLI output (`aws logs filter-log-events` / `get-log-events`, events[].message),
+CloudWatch Logs subscription records (logEvents[].message, one a line), an EventList (items[]) or a
+JSON array of events. A UTF-8 byte-order mark is ignored. Each line, and each record of a JSON
+document, stands alone: one that is malformed, or longer than --max-line-size (skipped without
+being held in memory), is reported with its file, line and index (events[3]) and the rest is read.
+Errors name the field and the type it should have, never a value.
 
 Detectors are the AUD rules of the catalog (`eksguard rules`, `eksguard explain AUD006`, or by a
 peer's id: `eksguard explain Execution:Kubernetes/ExecInKubeSystemPod`). Event time drives every
@@ -64,8 +66,10 @@ the run.
 
 Secret values are never printed: findings name secrets and ConfigMap keys, not their contents.
 
-Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or unreadable
-inputs (malformed lines alone do not change the exit code).";
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage, or an input
+that could not be read: not opened, a corrupt gzip stream, or a JSON document cut short or broken
+outside its records (every record before the break is read and reported). Malformed lines and
+records alone do not change the exit code.";
 
 #[derive(Args, Debug)]
 pub struct DetectArgs {
@@ -98,7 +102,9 @@ pub struct DetectArgs {
     #[arg(short, long, value_enum, default_value_t = DetectFormat::Table)]
     format: DetectFormat,
 
-    /// Write the output to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output. With --follow and a --state to
+    /// resume, FILE is appended to: cut back to what the last checkpoint accounts for, so a
+    /// restart after a crash neither loses nor repeats a line.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
@@ -153,7 +159,8 @@ pub struct DetectArgs {
     #[arg(long, default_value_t = 24, value_name = "HOURS")]
     warmup_hours: u32,
 
-    /// Longest accepted line, in MiB.
+    /// Longest accepted line, and longest record of a JSON document (a CloudWatch event, an
+    /// EventList item, a pretty-printed event), in MiB.
     #[arg(long, default_value_t = 4, value_name = "MIB")]
     max_line_size: usize,
 

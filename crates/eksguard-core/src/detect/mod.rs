@@ -1264,7 +1264,24 @@ pub fn feed<R: std::io::Read>(
     lines.final_partial = !how.follow;
     let mut first = start.offset == 0;
     let mut since = 0u64;
-    while let Some(item) = lines.next_item()? {
+    loop {
+        let next_line = lines.line_number() + 1;
+        // A read error mid-stream (a corrupt gzip member, a device error) stops this input:
+        // it is reported at the line it happened on, after every line before it was read.
+        let item = match lines.next_item() {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    Unreadable {
+                        line: next_line,
+                        message: e.to_string(),
+                    },
+                ));
+            }
+        };
         match item {
             reader::Item::Line { line, text, .. } => {
                 if first && let Some(open) = reader::opens_document(text) {

@@ -714,9 +714,11 @@ pub fn read_documents<R: BufRead + ?Sized>(
             break Err(e);
         }
     };
+    // A read error inside a document (a corrupt gzip member) stops it like a syntax error: at
+    // its line, after every record before it.
     let broken = match result {
         Ok(()) => None,
-        Err(Stop::Io(e)) => return Err(e),
+        Err(Stop::Io(e)) => Some((s.line(), e.to_string())),
         Err(Stop::Broken(why)) => Some((s.line(), why)),
     };
     Ok(DocEnd {
