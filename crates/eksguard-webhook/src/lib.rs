@@ -8,6 +8,7 @@
 //! serving certificate.
 
 pub mod certs;
+pub mod cost;
 pub mod metrics;
 pub mod namespaces;
 pub mod policies;

@@ -21,10 +21,11 @@ use std::sync::Arc;
 
 use eksguard_core::config::{AdmissionMode, Config, Date, glob_match};
 use eksguard_core::engine::{self, Options, Selection};
-use eksguard_core::inventory::{LoadOptions, load_text};
+use eksguard_core::inventory::value::load_values;
 use eksguard_core::rule::{Finding, Rule, Scope, Severity};
 use eksguard_core::rules::RULES;
 use eksguard_core::suppress::Suppressions;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 /// The label prefix of the namespace modes.
@@ -33,6 +34,12 @@ pub const LABEL_PREFIX: &str = "eksguard.io/";
 pub const MAX_WARNINGS: usize = 12;
 /// Findings recorded in the audit annotation, at most.
 pub const MAX_AUDITED: usize = 20;
+/// An object may cost this many times the request body in memory (as a JSON value and as the
+/// loader's typed objects, estimated from its text: [`crate::cost`])...
+pub const REVIEW_COST_PER_BODY_BYTE: usize = 32;
+/// ...plus this (a Pod with a thousand volumes in a small body is still reviewed). An object
+/// over it cannot be evaluated.
+pub const REVIEW_COST_FLOOR: usize = 4 * 1024 * 1024;
 /// Rules about resource limits a namespace's LimitRange may default.
 const LIMIT_RANGE_RULES: [&str; 3] = ["TEN003", "TEN004", "TEN008"];
 
@@ -232,15 +239,20 @@ impl Reviewer {
     }
 
     /// Review one AdmissionReview body.
+    ///
+    /// Memory: the review's envelope is parsed, but its `object` and `oldObject` stay text
+    /// until their cost is estimated ([`crate::cost`]); an object over the budget
+    /// ([`REVIEW_COST_PER_BODY_BYTE`] times the body, at least [`REVIEW_COST_FLOOR`]) cannot
+    /// be evaluated (denied in enforce mode) and is never parsed.
     pub fn review(
         &self,
         body: &[u8],
         namespaces: &dyn Namespaces,
     ) -> Result<(Value, Outcome), BadRequest> {
-        let review: Value = serde_json::from_slice(body)
+        let top: Envelope<'_> = serde_json::from_slice(body)
             .map_err(|e| BadRequest(format!("the body is not JSON: {e}")))?;
-        let api = review.get("apiVersion").and_then(Value::as_str);
-        let kind = review.get("kind").and_then(Value::as_str);
+        let api = top.api_version.as_ref().and_then(Value::as_str);
+        let kind = top.kind.as_ref().and_then(Value::as_str);
         if kind != Some("AdmissionReview") {
             return Err(BadRequest(format!(
                 "expected kind AdmissionReview, got {}",
@@ -253,18 +265,22 @@ impl Reviewer {
                 api.map_or_else(|| "none".to_string(), |a| format!("`{a}`"))
             )));
         }
-        let request = review
-            .get("request")
-            .filter(|r| r.is_object())
+        let parts: RequestParts<'_> = top
+            .request
+            .filter(|r| r.get().starts_with('{'))
+            .and_then(|r| serde_json::from_str(r.get()).ok())
             .ok_or_else(|| BadRequest("the AdmissionReview has no request".into()))?;
+        let request = Value::Object(parts.fields);
+        let request = &request;
         let uid = request
             .get("uid")
             .and_then(Value::as_str)
             .filter(|u| !u.is_empty())
-            .ok_or_else(|| BadRequest("the AdmissionReview request has no uid".into()))?;
+            .ok_or_else(|| BadRequest("the AdmissionReview request has no uid".into()))?
+            .to_string();
         let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let mut outcome = Outcome {
-            uid: uid.to_string(),
+            uid: uid.clone(),
             kind: request
                 .get("kind")
                 .map(|k| s(k, "kind"))
@@ -283,20 +299,16 @@ impl Reviewer {
             allowed: true,
             ..Outcome::default()
         };
-        if outcome.name.is_empty() {
-            // At CREATE the name may be only in the object, or still to be generated.
-            let meta = |k: &str| {
-                request
-                    .pointer(&format!("/object/metadata/{k}"))
-                    .and_then(Value::as_str)
-                    .filter(|v| !v.is_empty())
-            };
-            outcome.name = meta("name")
-                .map(str::to_string)
-                .or_else(|| meta("generateName").map(|g| format!("{g}*")))
-                .unwrap_or_default();
-        }
-        let mut response = self.decide(request, namespaces, &mut outcome);
+        let budget = body
+            .len()
+            .saturating_mul(REVIEW_COST_PER_BODY_BYTE)
+            .saturating_add(REVIEW_COST_FLOOR);
+        let objects = Objects {
+            object: parts.object.map(RawValue::get),
+            old_object: parts.old_object.map(RawValue::get),
+            budget,
+        };
+        let mut response = self.decide(request, &objects, namespaces, &mut outcome);
         response.insert("uid".into(), json!(uid));
         response.insert("allowed".into(), json!(outcome.allowed));
         Ok((
@@ -312,6 +324,7 @@ impl Reviewer {
     fn decide(
         &self,
         request: &Value,
+        objects: &Objects<'_>,
         namespaces: &dyn Namespaces,
         outcome: &mut Outcome,
     ) -> serde_json::Map<String, Value> {
@@ -320,14 +333,30 @@ impl Reviewer {
             outcome.skipped = Some(why);
             return response;
         }
-        let Some(object) = request.get("object").filter(|o| o.is_object()) else {
-            outcome.skipped = Some(format!("{} has no object to review", outcome.operation));
-            return response;
-        };
+        // DELETE and CONNECT, which carry no object, are exempt above: every request reviewed
+        // here must carry the object it creates or updates.
+        let object = objects.parse(objects.object);
+        if outcome.name.is_empty() {
+            // At CREATE the name may be only in the object, or still to be generated.
+            let meta = |k: &str| {
+                object
+                    .as_ref()
+                    .ok()
+                    .and_then(|o| o.pointer(&format!("/metadata/{k}")))
+                    .and_then(Value::as_str)
+                    .filter(|v| !v.is_empty())
+            };
+            outcome.name = meta("name")
+                .map(str::to_string)
+                .or_else(|| meta("generateName").map(|g| format!("{g}*")))
+                .unwrap_or_default();
+        }
         let ns_name = if outcome.kind == "Namespace" {
             // A Namespace is judged by the labels it is about to have.
             object
-                .pointer("/metadata/name")
+                .as_ref()
+                .ok()
+                .and_then(|o| o.pointer("/metadata/name"))
                 .and_then(Value::as_str)
                 .unwrap_or(&outcome.name)
                 .to_string()
@@ -335,13 +364,19 @@ impl Reviewer {
             outcome.namespace.clone()
         };
         let ns_labels: Option<BTreeMap<String, String>> = if outcome.kind == "Namespace" {
-            Some(labels_of(object))
+            object.as_ref().ok().map(labels_of)
         } else if ns_name.is_empty() {
             None
         } else {
             namespaces.labels(&ns_name)
         };
         let modes = Modes::of(ns_labels.as_ref(), &self.settings);
+        let object = match object {
+            // Not a mapping (a string, a number, null, missing), or over its budget: nothing
+            // to evaluate, so enforce fails closed. The value itself is never quoted.
+            Err(e) => return Self::unevaluable(e, &modes, outcome),
+            Ok(o) => o,
+        };
         let namespace_object = (!ns_name.is_empty() && outcome.kind != "Namespace").then(|| {
             json!({
                 "apiVersion": "v1",
@@ -365,7 +400,7 @@ impl Reviewer {
             .collect();
         let before: BTreeSet<(String, String)> = if outcome.operation == "UPDATE"
             && !candidates.is_empty()
-            && let Some(old) = request.get("oldObject").filter(|o| o.is_object())
+            && let Ok(old) = objects.parse(objects.old_object)
         {
             self.judge(
                 old,
@@ -550,15 +585,23 @@ impl Reviewer {
 
     /// The findings on `object`: built-in rules, then policies, with eksguard.toml severities
     /// and suppressions (annotations and exceptions) applied. `only`: just these rule ids.
+    ///
+    /// The object is loaded from its value as it is (no text, no YAML parser, no field lines:
+    /// see [`load_values`]) and consumed by the loading, so that a review holds its object
+    /// about once beside the typed one.
     fn judge(
         &self,
-        object: &Value,
+        mut object: Value,
         request: &Value,
         namespace: Option<&Value>,
         ns_name: &str,
         only: Option<&BTreeSet<&'static str>>,
     ) -> Result<Vec<Finding>, String> {
-        let mut object = object.clone();
+        let is_str = |k: &str| object.get(k).is_some_and(Value::is_string);
+        if !is_str("apiVersion") || !is_str("kind") {
+            // The loader would skip it as "not a Kubernetes object" and find nothing.
+            return Err("the object has no apiVersion and kind (strings)".into());
+        }
         complete_metadata(&mut object, request, ns_name);
         // Policies see a Secret as the rules do: its keys, never its values (nor the copy of
         // them in the last-applied annotation). A policy's message cannot leak what it never had.
@@ -567,20 +610,30 @@ impl Reviewer {
         {
             eksguard_core::inventory::redact_secret(o);
         }
-        let mut text = serde_json::to_string(&object).map_err(|e| e.to_string())?;
-        if let Some(ns) = namespace {
-            text.push_str("\n---\n");
-            text.push_str(&serde_json::to_string(ns).map_err(|e| e.to_string())?);
-        }
-        let inv = load_text("admission", &text, &LoadOptions::default());
-        if let Some(e) = inv.errors.first() {
-            return Err(e.message.clone());
-        }
-        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        let kind = object
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let name = object
             .pointer("/metadata/name")
             .and_then(Value::as_str)
-            .unwrap_or("");
+            .unwrap_or("")
+            .to_string();
+        // Policies read the object as JSON: they run before the loader consumes it.
+        let policies_wanted =
+            only.is_none_or(|ids| ids.iter().any(|id| !self.rules.iter().any(|r| r.id == *id)));
+        let from_policies = match self.policies.as_ref().filter(|_| policies_wanted) {
+            Some(p) => p.review(&object, request, namespace)?,
+            None => Vec::new(),
+        };
+        let inv = load_values(
+            "admission",
+            std::iter::once(object).chain(namespace.cloned()),
+        );
+        if let Some(e) = inv.errors.first() {
+            return Err(e.message.clone());
+        }
         let outcomes = self.rules.iter().map(|r| engine::check(&inv, r)).collect();
         let report = engine::finish(
             &inv,
@@ -601,11 +654,9 @@ impl Reviewer {
                 && (kind == "Pod" || !LIMIT_RANGE_RULES.contains(&f.rule_id))
         };
         let mut findings: Vec<Finding> = report.findings.into_iter().filter(ours).collect();
-        let policies_wanted =
-            only.is_none_or(|ids| ids.iter().any(|id| !self.rules.iter().any(|r| r.id == *id)));
-        if let Some(p) = self.policies.as_ref().filter(|_| policies_wanted) {
+        if !from_policies.is_empty() {
             let suppressions = Suppressions::new(&inv, &self.config, self.today);
-            for mut f in p.review(&object, request, namespace)? {
+            for mut f in from_policies {
                 if let Some(&s) = self.config.severity.get(f.rule_id) {
                     f.severity = s;
                 }
@@ -718,5 +769,151 @@ fn complete_metadata(object: &mut Value, request: &Value, ns: &str) {
             .is_none_or(str::is_empty)
     {
         meta.insert("namespace".into(), json!(ns));
+    }
+}
+
+/// The top of an AdmissionReview: `request` kept as text. Anything but a mapping, and any
+/// other key, is nothing (the review then says what is missing).
+#[derive(Default)]
+struct Envelope<'a> {
+    api_version: Option<Value>,
+    kind: Option<Value>,
+    request: Option<&'a RawValue>,
+}
+
+impl<'de> serde::Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Envelope<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an AdmissionReview")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Envelope::default();
+                while let Some(key) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "apiVersion" => out.api_version = Some(m.next_value()?),
+                        "kind" => out.kind = Some(m.next_value()?),
+                        "request" => out.request = Some(m.next_value()?),
+                        _ => {
+                            m.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<Self::Value, A::Error> {
+                while s.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Envelope::default())
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Envelope::default())
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Envelope::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The request of an AdmissionReview: every field as a value, but `object` and `oldObject` as
+/// text (the last of a repeated key wins, as in a parsed value).
+struct RequestParts<'a> {
+    fields: serde_json::Map<String, Value>,
+    object: Option<&'a RawValue>,
+    old_object: Option<&'a RawValue>,
+}
+
+impl<'de> serde::Deserialize<'de> for RequestParts<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RequestParts<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an AdmissionReview request (a mapping)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = RequestParts {
+                    fields: serde_json::Map::new(),
+                    object: None,
+                    old_object: None,
+                };
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "object" => out.object = Some(m.next_value()?),
+                        "oldObject" => out.old_object = Some(m.next_value()?),
+                        _ => {
+                            let v: Value = m.next_value()?;
+                            out.fields.insert(key, v);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The objects of a request, as text, and what each may cost.
+struct Objects<'a> {
+    object: Option<&'a str>,
+    old_object: Option<&'a str>,
+    budget: usize,
+}
+
+impl Objects<'_> {
+    /// `text` (the object or the old object) parsed, if it is a mapping within the budget;
+    /// else why it cannot be evaluated (never quoting it: it may be secret).
+    fn parse(&self, text: Option<&str>) -> Result<Value, String> {
+        let Some(text) = text else {
+            return Err("request.object is missing; expected the object (a mapping)".into());
+        };
+        let what = match text.trim_start().as_bytes().first() {
+            Some(b'{') => None,
+            Some(b'[') => Some("a list"),
+            Some(b'"') => Some("a string"),
+            Some(b'n') => Some("null"),
+            Some(b't' | b'f') => Some("a boolean"),
+            _ => Some("a number"),
+        };
+        if let Some(what) = what {
+            return Err(format!(
+                "request.object is {what}; expected the object (a mapping)"
+            ));
+        }
+        let cost = crate::cost::of(text).map_err(|e| format!("request.object: {e}"))?;
+        if cost.total() > self.budget {
+            return Err(format!(
+                "the object would take about {} MiB of memory to evaluate, over the limit of {} MiB ({REVIEW_COST_PER_BODY_BYTE} times the request's size, plus {} MiB): too many volumes, containers or other items",
+                cost.total().div_ceil(1 << 20),
+                self.budget >> 20,
+                REVIEW_COST_FLOOR >> 20
+            ));
+        }
+        serde_json::from_str(text).map_err(|e| format!("request.object: {e}"))
     }
 }

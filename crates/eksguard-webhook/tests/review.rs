@@ -149,3 +149,71 @@ fn no_input_panics_and_every_error_says_what_is_wrong() {
         }
     }
 }
+
+/// Issue 13 item 12: a CREATE or UPDATE whose `object` is not an object (a string, null, a
+/// number, a list, missing, or a mapping without apiVersion and kind) cannot be evaluated:
+/// enforce denies it (fail closed); audit and warn allow it with a warning that says so. The
+/// value is never quoted back.
+#[test]
+fn enforce_denies_a_review_whose_object_cannot_be_evaluated() {
+    use serde_json::{Value, json};
+    let secret = "s3cr3t-PASSWORD-value";
+    let objects: Vec<(&str, Option<Value>)> = vec![
+        (
+            "CREATE",
+            Some(json!(format!("apiVersion: v1\nkind: Pod # {secret}"))),
+        ),
+        ("CREATE", Some(Value::Null)),
+        ("CREATE", None),
+        ("UPDATE", Some(json!(42))),
+        ("CREATE", Some(json!([secret]))),
+        ("CREATE", Some(json!(true))),
+        (
+            "CREATE",
+            Some(json!({"metadata": {"name": "web"}, "spec": {"containers": [{"name": secret}]}})),
+        ),
+    ];
+    let namespaces = Fixed(BTreeMap::new());
+    for mode in AdmissionMode::ALL {
+        let reviewer = Reviewer::new(
+            Config::empty(),
+            Settings {
+                default_mode: mode,
+                fail_on: Severity::High,
+                ..Settings::default()
+            },
+            None,
+        )
+        .expect("reviewer");
+        for (operation, object) in &objects {
+            let mut request = json!({
+                "uid": "u-1",
+                "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "resource": {"group": "", "version": "v1", "resource": "pods"},
+                "namespace": "shop",
+                "name": "web",
+                "operation": operation,
+                "userInfo": {"username": "alice"},
+            });
+            if let Some(o) = object {
+                request["object"] = o.clone();
+            }
+            let body = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request});
+            let (response, outcome) = reviewer
+                .review(body.to_string().as_bytes(), &namespaces)
+                .expect("a well-formed review");
+            let text = response.to_string();
+            assert_eq!(response["response"]["uid"], "u-1");
+            assert!(outcome.error.is_some(), "{mode} {object:?}: {text}");
+            assert!(!text.contains(secret), "the value is quoted back: {text}");
+            assert!(text.contains("could not evaluate"), "{text}");
+            let allowed = response["response"]["allowed"].as_bool();
+            if mode == AdmissionMode::Enforce {
+                assert_eq!(allowed, Some(false), "enforce allowed {object:?}: {text}");
+            } else {
+                assert_eq!(allowed, Some(true), "{mode} {object:?}: {text}");
+                assert!(response["response"]["warnings"].is_array(), "{text}");
+            }
+        }
+    }
+}

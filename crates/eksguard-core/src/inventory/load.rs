@@ -90,7 +90,7 @@ impl Ctx<'_> {
     }
 }
 
-fn load_document(inv: &mut Inventory, path: &Arc<str>, doc: Document) {
+pub(super) fn load_document(inv: &mut Inventory, path: &Arc<str>, doc: Document) {
     let Document {
         value,
         start_line,

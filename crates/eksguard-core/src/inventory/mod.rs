@@ -8,6 +8,7 @@ pub mod iam;
 pub mod kubelet;
 mod load;
 pub mod text;
+pub mod value;
 mod workload;
 
 use std::collections::{BTreeMap, BTreeSet};
