@@ -1,10 +1,15 @@
-//! Project tasks: `cargo xtask docs` regenerates docs/rules/ from the catalog;
-//! `cargo xtask docs --check` fails when the checked-in docs have drifted.
+//! Project tasks:
+//! - `cargo xtask test [ARGS]`: the whole test suite on a fresh machine. It brings what the tests
+//!   need that cargo does not (moto's server, in a virtual environment under `target/` when the
+//!   machine's Python lacks it), points the Pod Security Admission conformance test at the
+//!   upstream fixtures when they are there, then runs `cargo test --workspace ARGS`.
+//! - `cargo xtask docs` regenerates docs/rules/ from the catalog; `cargo xtask docs --check`
+//!   fails when the checked-in docs have drifted.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode, Stdio};
 
 use eksguard_core::rule::{Domain, explain};
 use eksguard_core::rules::RULES;
@@ -135,8 +140,124 @@ fn peers() -> String {
     s
 }
 
+/// The moto version the AWS tests are written against (moto's server, from PyPI).
+const MOTO: &str = "moto[server]>=5.1,<6";
+
+/// Does `python` import moto's server?
+fn has_moto(python: &Path) -> bool {
+    Command::new(python)
+        .args(["-c", "import moto.server"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+/// A Python that has moto's server: the machine's `python3` when it has it, else a virtual
+/// environment under `target/xtask/venv`, made (and moto installed into it) on first use.
+fn moto_python(target: &Path) -> Result<PathBuf, String> {
+    let system = PathBuf::from("python3");
+    if has_moto(&system) {
+        return Ok(system);
+    }
+    let venv = target.join("xtask/venv");
+    let python = venv.join("bin/python");
+    if has_moto(&python) {
+        return Ok(python);
+    }
+    eprintln!(
+        "xtask: moto's server is not installed; installing {MOTO} into {} (once)",
+        venv.display()
+    );
+    run(Command::new(&system).args(["-m", "venv"]).arg(&venv)).map_err(|e| {
+        format!("{e}\n(the AWS tests need Python 3 with venv; or set EKSGUARD_SKIP_MOTO=1)")
+    })?;
+    run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        MOTO,
+    ]))?;
+    if has_moto(&python) {
+        Ok(python)
+    } else {
+        Err(format!(
+            "{} cannot import moto.server after installing it",
+            python.display()
+        ))
+    }
+}
+
+/// `cargo xtask test [ARGS]`.
+fn test(args: &[String]) -> ExitCode {
+    let root = root();
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(&root)
+        .args(["test", "--workspace"])
+        .args(args);
+
+    if std::env::var("EKSGUARD_SKIP_MOTO").is_ok_and(|v| v == "1") {
+        eprintln!("xtask: EKSGUARD_SKIP_MOTO=1: the AWS tests against moto are skipped");
+    } else {
+        match moto_python(&target) {
+            Ok(python) => {
+                eprintln!("xtask: moto's server: {}", python.display());
+                cmd.env("EKSGUARD_MOTO_PYTHON", python);
+            }
+            Err(e) => {
+                eprintln!("xtask: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+
+    // The upstream Pod Security Admission fixtures sit beside the repository (shared/), never
+    // inside it. Without them the conformance test says it was skipped, and fails under CI.
+    let psa = std::env::var_os("EKSGUARD_PSA_FIXTURES")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let p = root.join("../shared/conformance/psa");
+            p.join("expected.json").is_file().then_some(p)
+        });
+    match &psa {
+        Some(dir) => {
+            eprintln!("xtask: PSA conformance fixtures: {}", dir.display());
+            cmd.env("EKSGUARD_PSA_FIXTURES", dir);
+        }
+        None => eprintln!(
+            "xtask: PSA conformance fixtures not found (set EKSGUARD_PSA_FIXTURES): that test reports itself skipped"
+        ),
+    }
+    match cmd.status() {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("xtask: cannot run cargo: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some("test") = args.first().map(String::as_str) {
+        return test(&args[1..]);
+    }
     if let Some("docs") = args.first().map(String::as_str) {
         let check = args.iter().any(|a| a == "--check");
         let dir = root().join("docs/rules");
@@ -182,7 +303,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     } else {
-        eprintln!("usage: cargo xtask docs [--check]");
+        eprintln!("usage: cargo xtask test [CARGO TEST ARGS] | cargo xtask docs [--check]");
         ExitCode::from(2)
     }
 }

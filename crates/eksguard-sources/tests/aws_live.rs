@@ -54,11 +54,16 @@ fn start_moto() -> Moto {
             .stderr(Stdio::null())
             .spawn()
     };
-    let child = spawn("moto_server", &[])
-        .or_else(|_| spawn("python3", &["-m", "moto.server"]))
-        .unwrap_or_else(|e| {
-            panic!("moto is not installed ({e}): pip install 'moto[server]', or set EKSGUARD_SKIP_MOTO=1")
-        });
+    // `cargo xtask test` says which Python has moto (a virtual environment it made, if needed).
+    let child = match std::env::var("EKSGUARD_MOTO_PYTHON") {
+        Ok(python) => spawn(&python, &["-m", "moto.server"]),
+        Err(_) => spawn("moto_server", &[]).or_else(|_| spawn("python3", &["-m", "moto.server"])),
+    }
+    .unwrap_or_else(|e| {
+        panic!(
+            "moto is not installed ({e}): run the tests with `cargo xtask test`, which installs it, or set EKSGUARD_SKIP_MOTO=1"
+        )
+    });
     let mut moto = Moto {
         child,
         url: format!("http://127.0.0.1:{port}"),
@@ -67,7 +72,7 @@ fn start_moto() -> Moto {
     loop {
         if let Ok(Some(status)) = moto.child.try_wait() {
             panic!(
-                "moto's server exited ({status}): is moto[server] installed? pip install 'moto[server]', or set EKSGUARD_SKIP_MOTO=1"
+                "moto's server exited ({status}): is moto[server] installed? Run the tests with `cargo xtask test`, which installs it, or set EKSGUARD_SKIP_MOTO=1"
             );
         }
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {

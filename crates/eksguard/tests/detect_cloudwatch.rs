@@ -38,7 +38,7 @@ for stream, evs in by_stream.items():
     r = logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=evs)
     assert not r.get("rejectedLogEventsInfo"), r
 "#;
-    let mut cmd = Command::new("python3");
+    let mut cmd = Command::new(common::moto::python());
     cmd.arg("-c").arg(script).arg(&spec_path);
     aws_env(&mut cmd, moto, home);
     let out = cmd.output().expect("run python3");

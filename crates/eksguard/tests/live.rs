@@ -24,7 +24,7 @@ ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[{"IpProtocol": "
 eks = boto3.client("eks", **kw)
 eks.create_cluster(name="shop", roleArn=role, resourcesVpcConfig={"subnetIds": [subnet], "securityGroupIds": [sg], "endpointPublicAccess": True, "endpointPrivateAccess": False, "publicAccessCidrs": ["0.0.0.0/0"]})
 "#;
-    let mut cmd = Command::new("python3");
+    let mut cmd = Command::new(common::moto::python());
     cmd.args(["-c", script]);
     aws_env(&mut cmd, moto, home);
     let out = cmd.output().expect("run python3");

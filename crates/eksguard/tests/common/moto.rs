@@ -21,6 +21,13 @@ impl Drop for Moto {
     }
 }
 
+/// The Python that has moto (and boto3, which comes with it): `EKSGUARD_MOTO_PYTHON`, set by
+/// `cargo xtask test` (a virtual environment it made, if the machine's Python lacks moto), else
+/// `python3`.
+pub fn python() -> String {
+    std::env::var("EKSGUARD_MOTO_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
 pub fn start_moto() -> Option<Moto> {
     if std::env::var("EKSGUARD_SKIP_MOTO").is_ok_and(|v| v == "1") {
         eprintln!("EKSGUARD_SKIP_MOTO=1: skipping the moto test");
@@ -30,7 +37,9 @@ pub fn start_moto() -> Option<Moto> {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free local port");
-    let child = Command::new("python3")
+    // `cargo xtask test` says which Python has moto (a virtual environment it made, if needed).
+    let python = python();
+    let child = Command::new(&python)
         .args([
             "-m",
             "moto.server",
@@ -44,7 +53,7 @@ pub fn start_moto() -> Option<Moto> {
         .spawn()
         .unwrap_or_else(|e| {
             panic!(
-                "cannot start moto ({e}): pip install 'moto[server]', or set EKSGUARD_SKIP_MOTO=1"
+                "cannot start moto with {python} ({e}): run the tests with `cargo xtask test`, which installs it, or set EKSGUARD_SKIP_MOTO=1"
             )
         });
     let mut moto = Moto {
@@ -55,7 +64,7 @@ pub fn start_moto() -> Option<Moto> {
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Ok(Some(status)) = moto.child.try_wait() {
             panic!(
-                "moto's server exited ({status}): pip install 'moto[server]', or set EKSGUARD_SKIP_MOTO=1"
+                "moto's server exited ({status}): run the tests with `cargo xtask test`, which installs moto[server], or set EKSGUARD_SKIP_MOTO=1"
             );
         }
         assert!(Instant::now() < deadline, "moto did not answer within 60 s");
