@@ -48,11 +48,12 @@ fn cli_export(messages: &[serde_json::Value]) -> String {
         .iter()
         .enumerate()
         .map(|(i, m)| {
+            let i64 = i64::try_from(i).expect("small");
             serde_json::json!({
                 "logStreamName": "kube-apiserver-audit-0123456789abcdef",
-                "timestamp": 1_763_632_800_000_i64 + i as i64,
+                "timestamp": 1_763_632_800_000_i64 + i64,
                 "message": m,
-                "ingestionTime": 1_763_632_801_000_i64 + i as i64,
+                "ingestionTime": 1_763_632_801_000_i64 + i64,
                 "eventId": format!("3791{i:040}"),
             })
         })
@@ -175,9 +176,7 @@ fn a_compact_export_and_subscription_records_are_read_record_by_record() {
 #[test]
 fn a_broken_export_is_unreadable_after_every_record_before_the_break() {
     let text = cli_export(&[exec(0).into(), exec(1).into(), exec(2).into()]);
-    let cut = text
-        .find(&format!("\"id-2\"").replace('"', "\\\""))
-        .expect("third");
+    let cut = text.find(&"\"id-2\"".replace('"', "\\\"")).expect("third");
     let (e, r) = feed_with(&text.as_bytes()[..cut], Options::default());
     assert_eq!(e.stats().events, 2);
     let err = r.expect_err("an export that ends inside itself cannot be read whole");

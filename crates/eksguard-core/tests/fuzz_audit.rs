@@ -262,7 +262,7 @@ fn wrap(envelope: Envelope, texts: &[String]) -> Vec<u8> {
     match envelope {
         Envelope::Lines => texts
             .iter()
-            .map(|t| format!("{t}\n"))
+            .flat_map(|t| [t.as_str(), "\n"])
             .collect::<String>()
             .into_bytes(),
         Envelope::Gzip => gzip(&wrap(Envelope::Lines, texts)),

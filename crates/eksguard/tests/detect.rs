@@ -367,7 +367,7 @@ fn cloudwatch_export(messages: &[serde_json::Value]) -> String {
         .map(|(i, m)| {
             serde_json::json!({
                 "logStreamName": "kube-apiserver-audit-0123456789abcdef",
-                "timestamp": 1_763_632_800_000_i64 + i as i64,
+                "timestamp": 1_763_632_800_000_i64 + i64::try_from(i).expect("small"),
                 "message": m,
             })
         })

@@ -168,7 +168,7 @@ pub struct Event<'a> {
     pub time: i64,
 }
 
-impl<'a> Event<'a> {
+impl Event<'_> {
     /// Name the object of a create: the API server logs a create's `objectRef` before the
     /// object has a name, so it is taken from `requestObject.metadata.name`, else from
     /// `responseObject.metadata.name` (the name it generated, logged at `RequestResponse`

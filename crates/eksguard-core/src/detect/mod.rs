@@ -1171,8 +1171,7 @@ fn type_error(message: &str) -> String {
     let message = message.rsplit_once(" at line ").map_or(message, |(m, _)| m);
     let expected = message
         .rsplit_once(", expected ")
-        .map(|(_, e)| e)
-        .unwrap_or("another type");
+        .map_or("another type", |(_, e)| e);
     if let Some(found) = message.strip_prefix("invalid type: ") {
         let kind = [
             ("string", "a string"),
