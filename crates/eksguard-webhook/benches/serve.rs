@@ -201,7 +201,10 @@ async fn serve(app: axum::Router, dir: &Path) -> std::net::SocketAddr {
         ([127, 0, 0, 1], 0).into(),
         config,
         app,
-        4096,
+        &Limits {
+            max_connections: 4096,
+            ..Limits::default()
+        },
         std::future::pending(),
         log,
     )

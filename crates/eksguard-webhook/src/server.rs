@@ -1,19 +1,32 @@
 //! The HTTPS server: `/validate` (AdmissionReview v1), `/healthz`, `/readyz`, `/metrics`.
 //!
-//! Safety under bad input and load:
+//! Safety under bad input and load (every wait is bounded, so a slow or silent client holds a
+//! connection for a bounded time, and never a review slot):
+//! - at most `max_connections` TLS connections are served, and at most
+//!   `max_connections_per_source` from one client IP, so that one source cannot take them all;
+//!   a connection over its source's share is closed at once;
+//! - the TLS handshake, and then each request's head (also the wait for the next request on a
+//!   kept-alive connection), must arrive within `header_timeout`; the body within
+//!   `body_timeout` (else 408 and the connection is closed); a response the client does not
+//!   read for `body_timeout` closes the connection;
 //! - bodies over `max_body` are refused (413) before they are buffered whole;
 //! - malformed AdmissionReviews get 400 with a JSON error that says what is wrong;
 //! - each review runs on the blocking pool under a deadline: a slow policy cannot stall the
 //!   server (the policy's own time budget stops it; the deadline answers the API server first);
 //! - at most `max_in_flight` reviews run at once; more are shed at once with 503 instead of
-//!   queueing (memory stays bounded by `max_in_flight × max_body`);
-//! - at most `max_connections` TLS connections are served; TLS handshakes and request headers
-//!   have timeouts.
+//!   queueing, and each review's memory is bounded by its body (see [`crate::review`]).
+//!
+//! A whole request therefore takes at most `header_timeout + body_timeout + deadline` (plus
+//! `body_timeout` to write the answer to a client that stops reading).
 
+use std::collections::HashMap;
+use std::future::Future as _;
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -25,6 +38,7 @@ use axum::routing::{get, post};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
@@ -42,6 +56,14 @@ pub struct Limits {
     pub max_in_flight: usize,
     /// TLS connections served at once; more wait in the kernel's accept queue.
     pub max_connections: usize,
+    /// TLS connections served at once from one client IP; more are closed at once.
+    pub max_connections_per_source: usize,
+    /// Time for the TLS handshake, and then for each request's head to arrive (from the
+    /// handshake, or from the previous answer on a kept-alive connection).
+    pub header_timeout: Duration,
+    /// Time for a request's body to arrive once its head has (else 408), and the longest a
+    /// client may leave an answer unread.
+    pub body_timeout: Duration,
     /// Time a review may take before the server answers 504 (keep it under the webhook's
     /// `timeoutSeconds`).
     pub deadline: Duration,
@@ -53,6 +75,9 @@ impl Default for Limits {
             max_body: 8 * 1024 * 1024,
             max_in_flight: 256,
             max_connections: 1024,
+            max_connections_per_source: 256,
+            header_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(5),
             deadline: Duration::from_secs(4),
         }
     }
@@ -215,35 +240,95 @@ async fn metrics(State(s): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-async fn validate(
-    State(s): State<Arc<AppState>>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
+/// Why a body was not read.
+enum BodyError {
+    TooLarge,
+    TimedOut,
+    Broken(String),
+}
+
+/// The request body, at most `max` bytes, within `timeout`: a client that sends it a byte at
+/// a time cannot hold the connection longer.
+async fn read_body(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    max: usize,
+    timeout: Duration,
+) -> Result<Bytes, BodyError> {
+    use futures::StreamExt as _;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(BodyError::TooLarge);
+    }
+    let read = async {
+        let mut stream = body.into_data_stream();
+        let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(max));
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| BodyError::Broken(e.to_string()))?;
+            if buf.len() + chunk.len() > max {
+                return Err(BodyError::TooLarge);
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(buf))
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or(Err(BodyError::TimedOut))
+}
+
+async fn validate(State(s): State<Arc<AppState>>, request: axum::extract::Request) -> Response {
     let start = Instant::now();
-    let body = match body {
+    let (parts, body) = request.into_parts();
+    let body = match read_body(
+        &parts.headers,
+        body,
+        s.limits.max_body,
+        s.limits.body_timeout,
+    )
+    .await
+    {
         Ok(b) => b,
         Err(e) => {
-            let status = e.status();
-            let reason = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "too_large"
-            } else {
-                "bad_request"
+            let (status, reason, message) = match e {
+                BodyError::TooLarge => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!(
+                        "the AdmissionReview is larger than the limit of {} bytes (--max-body)",
+                        s.limits.max_body
+                    ),
+                ),
+                BodyError::TimedOut => (
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body_timeout",
+                    format!(
+                        "the request body did not arrive within {} ms",
+                        s.limits.body_timeout.as_millis()
+                    ),
+                ),
+                BodyError::Broken(e) => (
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("the request body could not be read: {e}"),
+                ),
             };
             s.metrics.rejected(reason, start.elapsed());
             s.log.write(
                 LogLevel::Warn,
                 "request refused",
-                json!({"reason": reason, "error": e.body_text()}),
+                json!({"reason": reason, "error": message}),
             );
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!(
-                    "the AdmissionReview is larger than the limit of {} bytes (--max-body)",
-                    s.limits.max_body
-                )
-            } else {
-                e.body_text()
-            };
-            return error(status, message);
+            // The rest of the body is not read: the connection cannot serve another request.
+            let mut response = error(status, message);
+            response.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            return response;
         }
     };
     let Ok(permit) = s.in_flight.clone().try_acquire_owned() else {
@@ -354,35 +439,161 @@ pub async fn spawn_tls(
     addr: SocketAddr,
     tls: Arc<rustls::ServerConfig>,
     app: Router,
-    max_connections: usize,
+    limits: &Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     log: Arc<Log>,
 ) -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    tokio::spawn(serve_tls(
-        listener,
-        tls,
-        app,
-        max_connections,
-        shutdown,
-        log,
-    ));
+    tokio::spawn(serve_tls(listener, tls, app, limits.clone(), shutdown, log));
     Ok(bound)
 }
 
+/// Connections open per client IP.
+#[derive(Default)]
+struct Sources {
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One connection of a source, given back when dropped.
+struct SourceSlot {
+    sources: Arc<Sources>,
+    ip: IpAddr,
+}
+
+impl Sources {
+    /// A slot for `ip`, unless it has `max` connections open already.
+    fn take(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<SourceSlot> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(ip).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(SourceSlot {
+            sources: self.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for SourceSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .sources
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// A stream whose writes may not stall longer than `timeout`: a client that stops reading its
+/// answers cannot hold its connection forever.
+struct WriteDeadline<S> {
+    inner: S,
+    timeout: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteDeadline<S> {
+    fn new(inner: S, timeout: Duration) -> Self {
+        Self {
+            inner,
+            timeout,
+            stalled: None,
+        }
+    }
+
+    /// After a write that made no progress: an error once it has stalled for `timeout`.
+    fn check(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Error> {
+        let timeout = self.timeout;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client did not read the answer in time",
+            )),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteDeadline<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write(cx, buf) {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.check(cx).map(Err),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.inner).poll_flush(cx) {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.check(cx).map(Err),
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.inner).poll_shutdown(cx) {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.check(cx).map(Err),
+        }
+    }
+}
+
 /// Serve `app` over TLS on `listener` until `shutdown` completes (open connections finish on
-/// their own tasks).
+/// their own tasks), within `limits` (connections, per source, and the time each phase of a
+/// request may take).
 pub async fn serve_tls(
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
     app: Router,
-    max_connections: usize,
+    limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
     log: Arc<Log>,
 ) {
     let acceptor = TlsAcceptor::from(tls);
-    let connections = Arc::new(Semaphore::new(max_connections));
+    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let sources = Arc::new(Sources::default());
+    let per_source = limits.max_connections_per_source.max(1);
+    // A source over its share is logged at most once a minute (an attacker's every
+    // connection would flood the log).
+    let mut last_refusal_logged: Option<Instant> = None;
+    let mut refused_since_log = 0u64;
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -405,31 +616,51 @@ pub async fn serve_tls(
                 continue;
             }
         };
+        let ip = peer.ip().to_canonical();
+        let Some(slot) = sources.take(ip, per_source) else {
+            // Closed at once: its permit goes back with it.
+            drop(tcp);
+            refused_since_log += 1;
+            if last_refusal_logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                log.write(
+                    LogLevel::Warn,
+                    "connection refused: its source has the most connections allowed (--max-connections-per-source)",
+                    json!({"source": ip.to_string(), "max_connections_per_source": per_source, "refused_since_last_log": refused_since_log}),
+                );
+                last_refusal_logged = Some(Instant::now());
+                refused_since_log = 0;
+            }
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let app = app.clone();
         let log = log.clone();
+        let (header_timeout, body_timeout) = (limits.header_timeout, limits.body_timeout);
         tokio::spawn(async move {
             let _permit = permit;
-            let stream =
-                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => {
-                        log.write(
-                            LogLevel::Debug,
-                            "TLS handshake failed",
-                            json!({"peer": peer.to_string(), "error": e.to_string()}),
-                        );
-                        return;
-                    }
-                    Err(_) => return,
-                };
+            let _slot = slot;
+            let stream = match tokio::time::timeout(header_timeout, acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    log.write(
+                        LogLevel::Debug,
+                        "TLS handshake failed",
+                        json!({"peer": peer.to_string(), "error": e.to_string()}),
+                    );
+                    return;
+                }
+                Err(_) => return,
+            };
             let service = TowerToHyperService::new(app);
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(30))
+                .header_read_timeout(header_timeout)
                 .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
+                .serve_connection(
+                    TokioIo::new(WriteDeadline::new(stream, body_timeout)),
+                    service,
+                )
                 .await;
         });
     }

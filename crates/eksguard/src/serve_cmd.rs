@@ -342,13 +342,13 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             );
         }
         let app = server::router(state.clone());
-        let max_connections = state.limits.max_connections;
+        let limits = state.limits.clone();
         let ready = state.ready.clone();
         let shutdown = async move {
             shutdown_signal().await;
             ready.store(false, Ordering::Release);
         };
-        server::serve_tls(listener, tls_config, app, max_connections, shutdown, log.clone()).await;
+        server::serve_tls(listener, tls_config, app, limits, shutdown, log.clone()).await;
         log.write(LogLevel::Warn, "stopped", json!({}));
         Ok::<_, anyhow::Error>(())
     })?;
