@@ -316,3 +316,62 @@ fn cloudwatch_follow_reports_events_put_later() {
     assert!(first, "the first exec was not reported");
     assert!(second, "the exec put while following was not reported");
 }
+
+/// Issue 13: a message read live is held to the same rules as a line: a byte-order mark is
+/// ignored, and a malformed message is reported by stream and order without quoting a value.
+#[test]
+fn cloudwatch_bad_messages_lose_only_themselves_and_quote_no_value() {
+    let Some(moto) = start_moto() else {
+        return;
+    };
+    let home = tempfile::tempdir().expect("tmp");
+    let dir = home.path();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .expect("clock");
+    let t = now - 60_000;
+    let stream = "kube-apiserver-audit-aaaa";
+    let secret = "hunter2-live-s3cr3t";
+    put(
+        &moto,
+        dir,
+        &[
+            (
+                stream,
+                t,
+                format!("\u{feff}{}", exec_in_kube_system("exec-1")),
+            ),
+            (
+                stream,
+                t + 1,
+                list_pods("list-1").replace("\"code\":200", &format!("\"code\":\"{secret}\"")),
+            ),
+            (stream, t + 2, list_pods("list-2")),
+        ],
+    );
+    let out = eksguard(
+        &moto,
+        dir,
+        &[
+            "detect",
+            "--cloudwatch",
+            "--cluster",
+            "shop",
+            "--region",
+            "eu-west-1",
+            "-f",
+            "json",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(summary(&out), (2, 1, vec!["exec-1".to_string()]), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cloudwatch:/aws/eks/shop/cluster:{stream}:2: not an audit event: field `responseStatus.code`: expected u16, found a string"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains(secret), "a value was quoted: {err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}
