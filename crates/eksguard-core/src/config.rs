@@ -232,6 +232,10 @@ pub struct ServeConfig {
     pub exempt_namespaces: Vec<String>,
     /// User name or group patterns whose requests are allowed unreviewed.
     pub exempt_users: Vec<String>,
+    /// TLS connections served at once.
+    pub max_connections: Option<usize>,
+    /// TLS connections served at once from one client IP.
+    pub max_connections_per_source: Option<usize>,
 }
 
 impl Config {
@@ -278,6 +282,8 @@ struct RawServe {
     exempt_namespaces: Vec<String>,
     #[serde(default)]
     exempt_users: Vec<String>,
+    max_connections: Option<Spanned<i64>>,
+    max_connections_per_source: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -507,6 +513,27 @@ pub fn parse_with_rules(
         }
         serve.exempt_namespaces.clone_from(&r.exempt_namespaces);
         serve.exempt_users.clone_from(&r.exempt_users);
+        for (key, raw, slot) in [
+            (
+                "max_connections",
+                &r.max_connections,
+                &mut serve.max_connections,
+            ),
+            (
+                "max_connections_per_source",
+                &r.max_connections_per_source,
+                &mut serve.max_connections_per_source,
+            ),
+        ] {
+            let Some(n) = raw else { continue };
+            match usize::try_from(*n.get_ref()) {
+                Ok(v @ 1..=1_000_000) => *slot = Some(v),
+                _ => errors.push(err(
+                    Some(line_of(text, n.span().start)),
+                    format!("serve.{key}: expected a number of connections from 1 to 1000000"),
+                )),
+            }
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -550,6 +577,32 @@ mod tests {
         assert!(!glob_match("kube-*", "default"));
         assert!(glob_match("a*b*c", "axxbyyc"));
         assert!(!glob_match("a*b*c", "axxbyy"));
+    }
+
+    #[test]
+    fn serve_connection_limits() {
+        let c = parse(
+            "eksguard.toml",
+            "[serve]\nmax_connections = 2048\nmax_connections_per_source = 64\n",
+        )
+        .expect("valid");
+        assert_eq!(c.serve.max_connections, Some(2048));
+        assert_eq!(c.serve.max_connections_per_source, Some(64));
+        let errors = parse(
+            "eksguard.toml",
+            "[serve]\nmax_connections = 0\nmax_connections_per_source = -3\n",
+        )
+        .expect_err("invalid");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].line, Some(2));
+        assert!(
+            errors[0].message.contains("serve.max_connections:"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].message.contains("from 1 to 1000000"),
+            "{errors:?}"
+        );
     }
 
     #[test]

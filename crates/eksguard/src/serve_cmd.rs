@@ -35,7 +35,13 @@ warned). DELETE, CONNECT and subresources are not reviewed. dryRun requests are 
 way, without counting in the decision metrics.
 
 eksguard.toml (--config) applies: severity overrides, exceptions, select/ignore, and a [serve]
-table with default_mode, fail_on, exempt_namespaces and exempt_users (flags win).
+table with default_mode, fail_on, exempt_namespaces, exempt_users, max_connections and
+max_connections_per_source (flags win).
+
+Under attack: at most --max-connections connections, --max-connections-per-source from one
+client IP; each request head within --header-timeout, its body within --body-timeout, its review
+within --deadline; at most --max-in-flight reviews at once (more are shed with 503), each within
+a memory budget of 32 times its body plus 4 MiB (an object over it is denied in enforce mode).
 
 Endpoints: POST /validate (AdmissionReview admission.k8s.io/v1), GET /healthz, /readyz, /metrics.
 Logs are JSON lines on standard error. The certificate and key are reloaded when their files
@@ -126,6 +132,27 @@ pub struct ServeArgs {
     /// Reviews running at once; more are shed with 503.
     #[arg(long, default_value_t = 256, value_name = "N")]
     max_in_flight: usize,
+
+    /// TLS connections served at once; more wait in the kernel's accept queue [default: 1024,
+    /// or [serve] max_connections in eksguard.toml].
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+
+    /// TLS connections served at once from one client IP, so that one source cannot take them
+    /// all; more are closed at once [default: 256 (at most --max-connections), or [serve]
+    /// max_connections_per_source in eksguard.toml].
+    #[arg(long, value_name = "N")]
+    max_connections_per_source: Option<usize>,
+
+    /// Seconds for a TLS handshake, and then for each request head (or the idle wait for the
+    /// next request on a kept-alive connection).
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    header_timeout: f64,
+
+    /// Seconds for a request body once its head has arrived (else 408), and the longest an
+    /// answer may stay unread by the client.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    body_timeout: f64,
 
     /// What is logged: warn (problems), info (also reviews with findings), debug (every review).
     #[arg(long, value_enum, default_value_t = LogArg::Info, value_name = "LEVEL")]
@@ -227,6 +254,10 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
             args.exempt_user.clone()
         },
     };
+    let config_limits = (
+        config.serve.max_connections,
+        config.serve.max_connections_per_source,
+    );
     let policy_rules = policies.rules().len();
     let mut reviewer = Reviewer::new(config, settings.clone(), Some(crate::today_utc()))
         .map_err(anyhow::Error::msg)?;
@@ -243,11 +274,24 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
         LogArg::Info => LogLevel::Info,
         LogArg::Debug => LogLevel::Debug,
     }));
+    let default_limits = Limits::default();
+    let max_connections = args
+        .max_connections
+        .or(config_limits.0)
+        .unwrap_or(default_limits.max_connections)
+        .max(1);
     let limits = Limits {
         max_body: args.max_body.saturating_mul(1024 * 1024).max(64 * 1024),
         max_in_flight: args.max_in_flight.max(1),
+        max_connections,
+        max_connections_per_source: args
+            .max_connections_per_source
+            .or(config_limits.1)
+            .unwrap_or(default_limits.max_connections_per_source)
+            .clamp(1, max_connections),
+        header_timeout: Duration::from_secs_f64(args.header_timeout.clamp(0.1, 300.0)),
+        body_timeout: Duration::from_secs_f64(args.body_timeout.clamp(0.1, 300.0)),
         deadline: Duration::from_secs_f64(args.deadline.clamp(0.05, 30.0)),
-        ..Limits::default()
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -332,6 +376,8 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
                 "fail_on": settings.fail_on.as_str(),
                 "exempt_namespaces": settings.exempt_namespaces,
                 "watch_namespaces": !args.no_kube,
+                "max_connections": state.limits.max_connections,
+                "max_connections_per_source": state.limits.max_connections_per_source,
             }),
         );
         if policy_rules > 0 && backtraces_captured() {

@@ -149,7 +149,7 @@ fn the_binary_serves_reviews_with_eksguard_toml_defaults() {
     let config = dir.path().join("eksguard.toml");
     std::fs::write(
         &config,
-        "[serve]\ndefault_mode = \"enforce\"\nfail_on = \"critical\"\nexempt_namespaces = [\"sandbox-*\"]\n",
+        "[serve]\ndefault_mode = \"enforce\"\nfail_on = \"critical\"\nexempt_namespaces = [\"sandbox-*\"]\nmax_connections_per_source = 2\n",
     )
     .expect("config");
     let port = free_port();
@@ -209,4 +209,24 @@ fn the_binary_serves_reviews_with_eksguard_toml_defaults() {
     let (status, metrics) = https(port, &ca, "GET", "/metrics", "").expect("metrics");
     assert_eq!(status, 200);
     assert!(metrics.contains("result=\"skipped\"} 1"), "{metrics}");
+
+    // [serve] max_connections_per_source = 2: while two connections from 127.0.0.1 are open
+    // (silent ones, as a slow client's), a third is closed at once; then the next is served.
+    let held: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        https(port, &ca, "GET", "/healthz", "").is_none(),
+        "a third connection from one source was served"
+    );
+    drop(held);
+    let start = Instant::now();
+    while https(port, &ca, "GET", "/healthz", "").is_none_or(|(s, _)| s != 200) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the source's connections were not given back"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
