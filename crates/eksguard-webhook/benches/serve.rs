@@ -6,6 +6,11 @@
 //!
 //! `cargo bench -p eksguard-webhook --bench serve` (env: EKSGUARD_BENCH_RPS, default 2000;
 //! EKSGUARD_BENCH_SECS, default 10; EKSGUARD_BENCH_CONNS, default 32).
+//!
+//! Under attack: `EKSGUARD_BENCH_ATTACK=1024` adds a third run, against the real handler with
+//! the server's default limits, while that many slow clients from another source (127.0.0.2)
+//! send request heads or bodies a byte every 200 ms and reconnect whenever they are dropped
+//! (issue 13 item 4); the normal client's latencies are measured as in the first run.
 
 // Rates and percentiles: counts become floating point and back, within range by construction.
 #![allow(
@@ -179,6 +184,78 @@ async fn load(
     run
 }
 
+/// A TLS connection to `addr` from the loopback address 127.0.0.2 (another source).
+async fn attacker_tls(
+    addr: std::net::SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+) -> std::io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(([127, 0, 0, 2], 0).into())?;
+    let tcp = socket.connect(addr).await?;
+    tokio_rustls::TlsConnector::from(config)
+        .connect(ServerName::try_from("localhost").expect("name"), tcp)
+        .await
+}
+
+/// One slow client: a request head (`slow_head`: its first bytes only) and then the rest of
+/// it, or a body, a byte every 200 ms, reconnecting when dropped, until `until`. Bounded in
+/// count and time.
+async fn slow_client(
+    addr: std::net::SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+    slow_head: bool,
+    until: Instant,
+) {
+    use tokio::io::AsyncWriteExt as _;
+    for _ in 0..10_000 {
+        if Instant::now() >= until {
+            return;
+        }
+        let Ok(Ok(mut tls)) =
+            tokio::time::timeout(Duration::from_secs(2), attacker_tls(addr, config.clone())).await
+        else {
+            // Refused (over the source's share): try again a little later.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        };
+        let head = "POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n";
+        let (first, rest) = if slow_head {
+            head.split_at(10)
+        } else {
+            (head, "")
+        };
+        if tls.write_all(first.as_bytes()).await.is_err() {
+            continue;
+        }
+        let _ = tls.flush().await;
+        for b in rest.bytes().chain(std::iter::repeat(b'{')).take(100_000) {
+            if Instant::now() >= until {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if tls.write_all(&[b]).await.is_err() || tls.flush().await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
+fn client_config(ca: &Path) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_file_iter(ca).expect("ca") {
+        roots.add(c.expect("cert")).expect("root");
+    }
+    Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("tls")
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    )
+}
+
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -191,7 +268,7 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
-async fn serve(app: axum::Router, dir: &Path) -> std::net::SocketAddr {
+async fn serve(app: axum::Router, dir: &Path, limits: &Limits) -> std::net::SocketAddr {
     let cert = Arc::new(
         tls::ReloadingCert::new(&dir.join("tls.crt"), &dir.join("tls.key")).expect("cert"),
     );
@@ -201,10 +278,7 @@ async fn serve(app: axum::Router, dir: &Path) -> std::net::SocketAddr {
         ([127, 0, 0, 1], 0).into(),
         config,
         app,
-        &Limits {
-            max_connections: 4096,
-            ..Limits::default()
-        },
+        limits,
         std::future::pending(),
         log,
     )
@@ -278,19 +352,50 @@ fn main() {
         log,
     ));
 
-    let (real_addr, noop_addr) = runtime.block_on(async {
+    let attack = usize::try_from(env("EKSGUARD_BENCH_ATTACK", 0)).unwrap_or(0);
+    let many = Limits {
+        max_connections: 4096,
+        max_connections_per_source: 4096,
+        ..Limits::default()
+    };
+    let (real_addr, noop_addr, attacked_addr) = runtime.block_on(async {
         (
-            serve(server::router(state), dir.path()).await,
-            serve(server::noop_router(), dir.path()).await,
+            serve(server::router(state.clone()), dir.path(), &many).await,
+            serve(server::noop_router(), dir.path(), &many).await,
+            serve(server::router(state), dir.path(), &Limits::default()).await,
         )
     });
-    let (real, noop) = client_rt.block_on(async {
+    let (real, noop, attacked) = client_rt.block_on(async {
         // Warm up both (connections, caches), then measure.
         let _ = load(real_addr, &ca, bodies.clone(), 500, 1, 8).await;
         let real = load(real_addr, &ca, bodies.clone(), rps, secs, conns).await;
         let _ = load(noop_addr, &ca, bodies.clone(), 500, 1, 8).await;
         let noop = load(noop_addr, &ca, bodies.clone(), rps, secs, conns).await;
-        (real, noop)
+        let attacked = if attack > 0 {
+            // The slow clients first (and all along), then the normal client connects and
+            // sends its reviews as in the first run.
+            let config = client_config(&ca);
+            let until = Instant::now() + Duration::from_secs(secs + 3);
+            let attackers: Vec<_> = (0..attack)
+                .map(|i| {
+                    tokio::spawn(slow_client(
+                        attacked_addr,
+                        config.clone(),
+                        i % 2 == 0,
+                        until,
+                    ))
+                })
+                .collect();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let run = load(attacked_addr, &ca, bodies.clone(), rps, secs, conns).await;
+            for a in attackers {
+                a.abort();
+            }
+            Some(run)
+        } else {
+            None
+        };
+        (real, noop, attacked)
     });
     println!(
         "serve bench: {} review kinds from tests/reviews, {rps} requests/s for {secs} s over {conns} TLS connections on loopback",
@@ -302,7 +407,13 @@ fn main() {
             &real,
         ),
         ("no-op handler".to_string(), &noop),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        attacked
+            .as_ref()
+            .map(|r| (format!("eksguard, {attack} slow clients attacking"), r)),
+    ) {
         println!(
             "{name:<40} {} requests, {:.0}/s achieved, errors {}; p50 {} p90 {} p99 {} max {}",
             r.latencies.len(),

@@ -34,6 +34,11 @@ pub const LABEL_PREFIX: &str = "eksguard.io/";
 pub const MAX_WARNINGS: usize = 12;
 /// Findings recorded in the audit annotation, at most.
 pub const MAX_AUDITED: usize = 20;
+/// Findings listed in a denial, at most (the rest are counted).
+pub const MAX_DENIED_LISTED: usize = 20;
+/// Bytes of one finding's message in an answer, at most (a message may list every volume of
+/// a pod): the answer stays small whatever the object.
+pub const MAX_MESSAGE_BYTES: usize = 2048;
 /// An object may cost this many times the request body in memory (as a JSON value and as the
 /// loader's typed objects, estimated from its text: [`crate::cost`])...
 pub const REVIEW_COST_PER_BODY_BYTE: usize = 32;
@@ -473,7 +478,7 @@ impl Reviewer {
                 "eksguard {} [{}]: {}{already}. Fix: {}",
                 f.rule_id,
                 f.severity,
-                with_field(f),
+                clip(with_field(f)),
                 f.remediation
             ));
         }
@@ -491,7 +496,7 @@ impl Reviewer {
             let listed: Vec<Value> = audited
                 .iter()
                 .take(MAX_AUDITED)
-                .map(|f| json!({"rule": f.rule_id, "severity": f.severity.as_str(), "message": f.message}))
+                .map(|f| json!({"rule": f.rule_id, "severity": f.severity.as_str(), "message": clip(f.message.clone())}))
                 .collect();
             let mut annotations = serde_json::Map::new();
             annotations.insert(
@@ -521,15 +526,22 @@ impl Reviewer {
                     format!("{ns_name} ")
                 },
             );
-            for f in &denied {
+            for f in denied.iter().take(MAX_DENIED_LISTED) {
                 let _ = write!(
                     msg,
                     "\n- {} {} [{}]: {}. Fix: {}",
                     f.rule_id,
                     f.rule_name,
                     f.severity,
-                    with_field(f),
+                    clip(with_field(f)),
                     f.remediation
+                );
+            }
+            if denied.len() > MAX_DENIED_LISTED {
+                let _ = write!(
+                    msg,
+                    "\n- and {} more (eksguard scan lists them all)",
+                    denied.len() - MAX_DENIED_LISTED
                 );
             }
             let _ = write!(
@@ -692,6 +704,21 @@ impl Reviewer {
         outcome.error = Some(error);
         response
     }
+}
+
+/// `message`, cut to [`MAX_MESSAGE_BYTES`] (at a character boundary) with what was cut said.
+fn clip(mut message: String) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message;
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = message.len() - end;
+    message.truncate(end);
+    let _ = write!(message, "... ({cut} more bytes)");
+    message
 }
 
 /// `shop/web`, or `web` for cluster-scoped objects and Namespaces.

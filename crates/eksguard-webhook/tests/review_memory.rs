@@ -159,17 +159,18 @@ fn review_of_one_body_in_a_fresh_process() {
     let peak = status_kib("VmHWM:");
     assert_eq!(response["response"]["uid"], "u-big");
     println!(
-        "MEASURED peak_kib={} allowed={} error={} took_ms={}",
+        "MEASURED peak_kib={} allowed={} error={} took_ms={} answer_bytes={}",
         peak.saturating_sub(before),
         response["response"]["allowed"],
         outcome.error.is_some(),
-        took.as_millis()
+        took.as_millis(),
+        response.to_string().len()
     );
 }
 
-/// The peak memory of a review of `body` in a fresh process, in bytes; whether it was allowed
-/// and whether it could be evaluated.
-fn measure(body: &[u8]) -> (u64, bool, bool) {
+/// The peak memory of a review of `body` in a fresh process, in bytes; whether it was allowed,
+/// whether it could be evaluated, and the size of the answer.
+fn measure(body: &[u8]) -> (u64, bool, bool, usize) {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("body.json");
     std::fs::write(&path, body).expect("write");
@@ -198,6 +199,7 @@ fn measure(body: &[u8]) -> (u64, bool, bool) {
         field("peak_kib").parse::<u64>().expect("peak") * 1024,
         field("allowed") == "true",
         field("error") == "true",
+        field("answer_bytes").parse().expect("answer"),
     )
 }
 
@@ -223,7 +225,7 @@ fn a_big_pod_review_costs_a_small_multiple_of_its_body() {
     ];
     for (what, make) in shapes {
         let (n, body) = fill(LIMIT, make);
-        let (peak, allowed, error) = measure(&body);
+        let (peak, allowed, error, answer) = measure(&body);
         let ratio = peak as f64 / body.len() as f64;
         let estimate = eksguard_webhook::cost::of(&make(n).to_string()).expect("json");
         report.push(format!(
@@ -234,6 +236,7 @@ fn a_big_pod_review_costs_a_small_multiple_of_its_body() {
         ));
         // Enforce: never allowed when it could not be evaluated.
         assert!(!(allowed && error), "{}", report.join("\n"));
+        assert!(answer < 64 * 1024, "{what}: a {answer}-byte answer");
         assert!(
             peak <= CEILING * body.len() as u64 + FLOOR,
             "{what}: over {CEILING}x\n{}",
