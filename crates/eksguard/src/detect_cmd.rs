@@ -687,10 +687,7 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
                     _ => jsonl(&updates, &mut text).map_err(io::Error::other)?,
                 }
                 out.write(&text)?;
-                if let Some(f) = &out.file {
-                    // On disk before the state that accounts for it.
-                    f.sync_data()?;
-                }
+                out.sync()?;
             }
             engine.set_output_mark(out.mark());
         }
@@ -852,7 +849,12 @@ impl Output {
         {
             f.set_len(m.len).with_context(cannot)?;
         }
-        let len = f.seek(SeekFrom::End(0)).with_context(cannot)?;
+        // A pipe or a device (`-o /dev/stdout`) is written to as it is.
+        let len = if meta.is_file() {
+            f.seek(SeekFrom::End(0)).with_context(cannot)?
+        } else {
+            0
+        };
         Ok(Self {
             file: Some(f),
             path: name,
@@ -871,6 +873,15 @@ impl Output {
         match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
             other => other,
+        }
+    }
+
+    /// Put what was written on disk (before the state that accounts for it); a pipe or a
+    /// device has nothing to sync.
+    fn sync(&self) -> io::Result<()> {
+        match &self.file {
+            Some(f) if f.metadata().is_ok_and(|m| m.is_file()) => f.sync_data(),
+            _ => Ok(()),
         }
     }
 

@@ -604,3 +604,46 @@ fn follow_output_file_keeps_what_was_written_before_a_restart() {
         "earlier findings kept, nothing doubled: {lines:#?}"
     );
 }
+
+/// `-o /dev/stdout` (a pipe here) with `--follow --state`: a pipe is neither cut nor synced.
+#[cfg(unix)]
+#[test]
+fn follow_output_to_a_pipe_resumes_without_error() {
+    use std::io::Read as _;
+    let dir = tempfile::tempdir().expect("tmp");
+    let log = dir.path().join("audit.log");
+    let state = dir.path().join("detect.state");
+    append(&log, [event(1, "kube-system", 1)]);
+    for run in 0..2 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_eksguard"))
+            .args(["detect", "--follow", "-f", "jsonl", "--select", "AUD006"])
+            .args(["--poll-interval", "0.05", "--checkpoint-every", "1"])
+            .arg("--state")
+            .arg(&state)
+            .args(["-o", "/dev/stdout"])
+            .arg(&log)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        append(&log, [event(10 + run, "kube-system", 10 + run)]);
+        let got = rx.recv_timeout(Duration::from_secs(30));
+        let _ = child.kill();
+        let mut err = String::new();
+        let _ = child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut err);
+        let _ = child.wait();
+        assert!(got.is_ok(), "run {run}: no finding; stderr: {err}");
+        assert!(err.is_empty(), "run {run}: {err}");
+    }
+}
