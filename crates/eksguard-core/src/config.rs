@@ -26,7 +26,6 @@ use toml::Spanned;
 
 use crate::inventory::{LoadError, ResourceRef};
 use crate::rule::{Rule, Severity};
-use crate::rules::{self, RULES};
 
 /// A calendar date (UTC). The engine is given "today" so that reports are reproducible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -300,44 +299,6 @@ struct RawException {
     expires: Option<Spanned<toml::Value>>,
 }
 
-/// Resolve a token naming rules: an id, a name, an id prefix (`POD`, `RBAC00`), or a peer
-/// tool's id (`CKV_K8S_16`, `C-0057`, `5.4.2`). Empty when nothing matches.
-pub fn resolve_rules(token: &str) -> Vec<&'static Rule> {
-    let t = token.trim();
-    if t.is_empty() {
-        return Vec::new();
-    }
-    let found = rules::find(t);
-    if !found.is_empty() {
-        return found;
-    }
-    RULES
-        .iter()
-        .copied()
-        .filter(|r| {
-            r.id.get(..t.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(t))
-        })
-        .collect()
-}
-
-/// [`resolve_rules`] over the built-in catalog and the rules `extra` (loaded policies): an id,
-/// a name or an id prefix of an extra rule matches it too.
-pub fn resolve_rules_in(token: &str, extra: &[&'static Rule]) -> Vec<&'static Rule> {
-    let mut found = resolve_rules(token);
-    let t = token.trim();
-    if t.is_empty() {
-        return found;
-    }
-    found.extend(extra.iter().copied().filter(|r| {
-        r.name.eq_ignore_ascii_case(t)
-            || r.id
-                .get(..t.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(t))
-    }));
-    found
-}
-
 fn line_of(text: &str, offset: usize) -> u32 {
     let upto = text.get(..offset.min(text.len())).unwrap_or(text);
     u32::try_from(upto.bytes().filter(|b| *b == b'\n').count() + 1).unwrap_or(u32::MAX)
@@ -356,7 +317,7 @@ pub fn parse_with_rules(
     text: &str,
     extra: &[&'static Rule],
 ) -> Result<Config, Vec<LoadError>> {
-    let resolve = |token: &str| resolve_rules_in(token, extra);
+    let resolve = |token: &str| crate::select::resolve_with(token, extra);
     let err = |line: Option<u32>, message: String| LoadError {
         path: path.to_string(),
         line,
@@ -691,7 +652,7 @@ expires = 2027-03-31
         assert_eq!(c.severity.get("ACME001"), Some(&Severity::Low));
         assert_eq!(c.exceptions[0].rules, ["ACME001"]);
         assert_eq!(c.extra_rules.len(), 1);
-        assert_eq!(resolve_rules_in("acme001", &[&CUSTOM]).len(), 1);
-        assert!(resolve_rules_in("ACME002", &[&CUSTOM]).is_empty());
+        assert_eq!(crate::select::resolve_with("acme001", &[&CUSTOM]).len(), 1);
+        assert!(crate::select::resolve_with("ACME002", &[&CUSTOM]).is_empty());
     }
 }

@@ -13,45 +13,7 @@ use crate::suppress::{ExpiredException, SuppressedBy, Suppressions};
 /// Version of the JSON report schema. Bump the major on incompatible change.
 pub const SCHEMA_VERSION: &str = "1.0";
 
-/// Which rules run: `--select` and `--ignore` take rule ids, id prefixes (`POD`, `RBAC00`)
-/// and rule names.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
-}
-
-fn matches(rule: &Rule, token: &str) -> bool {
-    let t = token.trim();
-    !t.is_empty()
-        && (rule.name.eq_ignore_ascii_case(t)
-            || rule
-                .id
-                .get(..t.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(t)))
-}
-
-impl Selection {
-    /// The rules of `catalog` this selection keeps, or the tokens that match no rule.
-    pub fn apply(&self, catalog: &[&'static Rule]) -> Result<Vec<&'static Rule>, Vec<String>> {
-        let unknown: Vec<String> = self
-            .select
-            .iter()
-            .chain(&self.ignore)
-            .filter(|t| !catalog.iter().any(|r| matches(r, t)))
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Err(unknown);
-        }
-        Ok(catalog
-            .iter()
-            .copied()
-            .filter(|r| self.select.is_empty() || self.select.iter().any(|t| matches(r, t)))
-            .filter(|r| !self.ignore.iter().any(|t| matches(r, t)))
-            .collect())
-    }
-}
+pub use crate::select::Selection;
 
 /// A rule that did not run, and why.
 #[derive(Debug, Clone, Serialize)]

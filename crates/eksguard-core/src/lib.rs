@@ -19,9 +19,11 @@ pub mod rbac;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod select;
 pub mod suppress;
 
-pub use engine::{Report, Selection};
+pub use engine::Report;
+pub use select::Selection;
 pub use inventory::Inventory;
 pub use rule::{Domain, Finding, Rule, Severity};
 

@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::{Config, Date, Exception, resolve_rules_in};
+use crate::config::{Config, Date, Exception};
 use crate::inventory::{Inventory, LoadError, ResourceRef, Source};
 use crate::rule::Finding;
 use crate::rules::util::annotation_path;
@@ -142,7 +142,7 @@ impl<'c> Suppressions<'c> {
             let mut rules = Vec::new();
             let mut ok = true;
             for token in ignore.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                let found = resolve_rules_in(token, &config.extra_rules);
+                let found = crate::select::resolve_with(token, &config.extra_rules);
                 if found.is_empty() {
                     s.errors.push(error(format!(
                         "annotation {IGNORE}: no rule matches `{token}` (see `eksguard rules`)"

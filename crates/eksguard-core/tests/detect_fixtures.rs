@@ -173,7 +173,7 @@ fn every_guardduty_audit_log_type_is_mapped() {
     }
     let missing: Vec<&String> = types
         .iter()
-        .filter(|t| eksguard_core::rules::find(t).is_empty())
+        .filter(|t| eksguard_core::select::resolve(t, eksguard_core::rules::RULES).is_empty())
         .collect();
     assert!(missing.is_empty(), "unmapped GuardDuty types: {missing:?}");
 }

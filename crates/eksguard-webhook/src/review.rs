@@ -201,21 +201,10 @@ pub fn admission_rules() -> Vec<&'static Rule> {
 impl Reviewer {
     /// A reviewer with the admission rules that `config` selects.
     pub fn new(config: Config, settings: Settings, today: Option<Date>) -> Result<Self, String> {
-        let selection = Selection {
-            select: config.select.clone(),
-            ignore: config.ignore.clone(),
-        };
         let all = admission_rules();
-        // eksguard.toml serves scan too: its entries that name no admission rule are scan's.
-        let keep = |t: &String| {
-            eksguard_core::config::resolve_rules(t)
-                .iter()
-                .any(|r| all.iter().any(|a| a.id == r.id))
-        };
-        let selection = Selection {
-            select: selection.select.into_iter().filter(keep).collect(),
-            ignore: selection.ignore.into_iter().filter(keep).collect(),
-        };
+        // eksguard.toml serves scan and detect too: its entries that name no admission rule
+        // are theirs.
+        let selection = Selection::merged(&[], &[], &config.select, &config.ignore, &all);
         let rules = selection
             .apply(&all)
             .map_err(|u| format!("no admission rule matches {}", u.join(", ")))?;

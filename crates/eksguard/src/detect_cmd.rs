@@ -590,45 +590,17 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
         .filter(|r| detect::is_audit_rule(r))
         .collect();
     let config = crate::load_config(args.config.as_deref(), args.no_config, &[])?;
-    // eksguard.toml serves scan and detect: its select/ignore entries that name no audit rule
-    // are scan's business.
-    let names_audit_rule = |t: &String| {
-        eksguard_core::config::resolve_rules(t)
-            .iter()
-            .any(|r| detect::is_audit_rule(r))
-    };
-    let selection = Selection {
-        select: if args.select.is_empty() {
-            config
-                .select
-                .iter()
-                .filter(|t| names_audit_rule(t))
-                .cloned()
-                .collect()
-        } else {
-            args.select.clone()
-        },
-        ignore: args
-            .ignore
-            .iter()
-            .cloned()
-            .chain(
-                config
-                    .ignore
-                    .iter()
-                    .filter(|t| names_audit_rule(t))
-                    .cloned(),
-            )
-            .collect(),
-    };
+    let selection = Selection::merged(
+        &args.select,
+        &args.ignore,
+        &config.select,
+        &config.ignore,
+        &audit,
+    );
     let rules = selection.apply(&audit).map_err(|unknown| {
         anyhow::anyhow!(
-            "--select/--ignore: no audit rule matches {} (see `eksguard rules`; detect runs the AUD rules)",
-            unknown
-                .iter()
-                .map(|u| format!("`{u}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "--select/--ignore: {} (see `eksguard rules`)",
+            crate::unknown_tokens(&unknown, RULES, "detect")
         )
     })?;
     let opts = Options {

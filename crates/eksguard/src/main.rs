@@ -406,28 +406,25 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
     if args.framework.is_some() && matches!(args.format, FormatArg::Sarif) {
         anyhow::bail!("--framework reports as a table or JSON, not SARIF");
     }
-    let selection = Selection {
-        select: if args.select.is_empty() {
-            config.select.clone()
-        } else {
-            args.select.clone()
-        },
-        ignore: args.ignore.iter().chain(&config.ignore).cloned().collect(),
-    };
     // Audit rules judge events, not configuration: `eksguard detect` runs them.
-    let posture: Vec<&'static eksguard_core::Rule> = policy::catalog(&policies)
-        .into_iter()
+    let catalog = policy::catalog(&policies);
+    let posture: Vec<&'static eksguard_core::Rule> = catalog
+        .iter()
+        .copied()
         .filter(|r| !eksguard_core::detect::is_audit_rule(r))
         .collect();
+    let selection = Selection::merged(
+        &args.select,
+        &args.ignore,
+        &config.select,
+        &config.ignore,
+        &posture,
+    );
     let rules = match selection.apply(&posture) {
         Ok(r) => r,
         Err(unknown) => anyhow::bail!(
-            "--select/--ignore: no rule matches {} (see `eksguard rules`)",
-            unknown
-                .iter()
-                .map(|u| format!("`{u}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "--select/--ignore: {} (see `eksguard rules`)",
+            unknown_tokens(&unknown, &catalog, "scan")
         ),
     };
     let opts = input::Options {
@@ -617,12 +614,38 @@ fn catalog(args: &RulesArgs) -> Result<()> {
     write_stdout(&text)
 }
 
+/// Why `--select`/`--ignore` tokens name nothing `verb` runs: a token naming only rules of
+/// another verb says which (audit rules run in `detect`, the others in `scan`).
+pub(crate) fn unknown_tokens(
+    unknown: &[String],
+    catalog: &[&'static eksguard_core::Rule],
+    verb: &str,
+) -> String {
+    unknown
+        .iter()
+        .map(|u| {
+            let elsewhere = eksguard_core::select::resolve(u, catalog);
+            if elsewhere.is_empty() {
+                format!("no rule matches `{u}`")
+            } else if elsewhere
+                .iter()
+                .all(|r| eksguard_core::detect::is_audit_rule(r))
+            {
+                format!("`{u}` names audit rules, which `eksguard detect` runs, not `{verb}`")
+            } else {
+                format!("`{u}` names no rule `eksguard {verb}` runs (they run in `eksguard scan`)")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn explain(query: &str, policies: &[PathBuf]) -> Result<ExitCode> {
     let policies = policy::load(policies)?;
     let found = policy::find(query, &policies);
     if found.is_empty() {
         eprintln!(
-            "eksguard: no rule matches `{query}` (by id, name, or a peer tool's id); see `eksguard rules`"
+            "eksguard: no rule matches `{query}` (by id, name, peer tool's id, domain or id prefix); see `eksguard rules`"
         );
         return Ok(ExitCode::from(2));
     }

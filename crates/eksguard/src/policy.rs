@@ -38,19 +38,10 @@ pub fn catalog(policies: &Policies) -> Vec<&'static Rule> {
         .collect()
 }
 
-/// A rule by id or name: built-in (also by a peer tool's id), else a policy's.
+/// The rules `query` names in the built-in catalog and the policies' rules, in any form of
+/// [`eksguard_core::select::resolve`] (id, name, peer tool's id, domain, id prefix).
 pub fn find(query: &str, policies: &Policies) -> Vec<&'static Rule> {
-    let found = eksguard_core::rules::find(query);
-    if !found.is_empty() {
-        return found;
-    }
-    let q = query.trim();
-    policies
-        .rules()
-        .iter()
-        .copied()
-        .filter(|r| r.id.eq_ignore_ascii_case(q) || r.name.eq_ignore_ascii_case(q))
-        .collect()
+    eksguard_core::select::resolve(query, &catalog(policies))
 }
 
 /// Run the selected rules: built-in ones through `engine::check` on every core, policy rules

@@ -215,18 +215,18 @@ fn typed<T: DeserializeOwned>(
     cx: &Ctx<'_>,
     src: &Source,
     what: &str,
-    value: Value,
+    value: &Value,
 ) -> Result<T, LoadError> {
     // Fast path: no path tracking (serde_path_to_error allocates every map key it passes).
     // Only a value that fails is deserialized again, tracked, for the field the error names.
-    if let Ok(t) = T::deserialize(&value) {
+    if let Ok(t) = T::deserialize(value) {
         return Ok(t);
     }
-    match serde_path_to_error::deserialize::<_, T>(&value) {
+    match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(t) => Ok(t),
         Err(e) => {
             let mut field = String::new();
-            let mut at = Some(&value);
+            let mut at = Some(value);
             for seg in e.path() {
                 match seg {
                     serde_path_to_error::Segment::Seq { index } => {
@@ -386,7 +386,7 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
 
     macro_rules! push {
         ($list:ident, $ty:ty, $input:expr, $namespaced:expr) => {{
-            match typed::<$ty>(cx, &src, &what, value) {
+            match typed::<$ty>(cx, &src, &what, &value) {
                 Ok(v) => {
                     let res = k8s_ref(&kind, &api_version, &v.metadata, $namespaced);
                     inv.mark_present($input);
@@ -399,7 +399,7 @@ fn load_kubernetes(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value
     macro_rules! workload {
         ($ty:ty, $spec_path:expr, |$v:ident, $m:ident| $parts:expr) => {{
             let rest = super::workload::workload_rest(&value, $spec_path);
-            match typed::<$ty>(cx, &src, &what, value) {
+            match typed::<$ty>(cx, &src, &what, &value) {
                 #[allow(unused_mut)]
                 Ok(mut $v) => {
                     let $m = std::mem::take(&mut $v.metadata);
@@ -550,7 +550,7 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
                 return;
             };
             let src = cx.source_at($key, start, end);
-            match typed::<$ty>(cx, &src, concat!("`", $key, "`"), value) {
+            match typed::<$ty>(cx, &src, concat!("`", $key, "`"), &value) {
                 Ok($v) => {
                     let res = $res;
                     inv.mark_present($input);
@@ -575,7 +575,7 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
                 let mut base = String::from($key);
                 push_index(&mut base, i);
                 let src = cx.source_at(&base, start, end);
-                match typed::<$ty>(cx, &src, concat!("`", $key, "`"), value) {
+                match typed::<$ty>(cx, &src, concat!("`", $key, "`"), &value) {
                     Ok($v) => {
                         let res = $res;
                         inv.$list.push(Obj {
@@ -706,7 +706,7 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
             cx,
             &src,
             "get-key-rotation-status output",
-            Value::Object(obj),
+            &Value::Object(obj),
         ) {
             Ok(v) => {
                 let id = v.key_id.clone().unwrap_or_default();
@@ -728,7 +728,7 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
     macro_rules! whole {
         ($what:literal, $ty:ty, $list:ident, $input:expr, |$v:ident| $res:expr) => {{
             let src = cx.source_at("", start, end);
-            match typed::<$ty>(cx, &src, $what, Value::Object(obj)) {
+            match typed::<$ty>(cx, &src, $what, &Value::Object(obj)) {
                 Ok($v) => {
                     let res = $res;
                     inv.mark_present($input);
@@ -840,7 +840,7 @@ fn load_aws(inv: &mut Inventory, cx: &Ctx<'_>, mut obj: Map<String, Value>, star
             && (obj.contains_key("FindingPublishingFrequency") || obj.contains_key("ServiceRole")));
     if guardduty {
         let src = cx.source_at("", start, end);
-        match typed::<GuardDutyDetector>(cx, &src, "get-detector output", Value::Object(obj)) {
+        match typed::<GuardDutyDetector>(cx, &src, "get-detector output", &Value::Object(obj)) {
             Ok(v) => {
                 let res = ResourceRef::aws("GuardDutyDetector", &v.name(), None);
                 inv.mark_present(Input::GuardDuty);
@@ -885,7 +885,7 @@ fn load_eks_access(
     macro_rules! push {
         ($list:ident, $ty:ty, $input:expr, $what:expr, $src:expr, $value:expr, |$v:ident| $res:expr) => {{
             let src = $src;
-            match typed::<$ty>(cx, &src, $what, $value) {
+            match typed::<$ty>(cx, &src, $what, &$value) {
                 Ok($v) => {
                     let res = $res;
                     inv.mark_present($input);
@@ -1085,7 +1085,7 @@ fn load_instances(
             base.push_str(".Instances");
             push_index(&mut base, i);
             let src = cx.source_at(&base, start, end);
-            match typed::<Ec2Instance>(cx, &src, "`Reservations[].Instances`", value) {
+            match typed::<Ec2Instance>(cx, &src, "`Reservations[].Instances`", &value) {
                 Ok(v) => {
                     let res = ResourceRef::aws("EC2Instance", &v.instance_id, None);
                     inv.instances.push(Obj { value: v, res, src });

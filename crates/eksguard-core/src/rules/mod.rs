@@ -234,24 +234,3 @@ pub static RULES: &[&Rule] = &[
     &aud::identity_from_new_network_or_client::RULE,
 ];
 
-/// Find a rule by id or name (case-insensitive), or by a peer tool's id (`CKV_K8S_16`,
-/// `C-0057`, a CIS EKS id, a GuardDuty finding type, ...).
-pub fn find(query: &str) -> Vec<&'static Rule> {
-    let q = query.trim();
-    if let Some(r) = RULES
-        .iter()
-        .find(|r| r.id.eq_ignore_ascii_case(q) || r.name.eq_ignore_ascii_case(q))
-    {
-        return vec![*r];
-    }
-    RULES
-        .iter()
-        .copied()
-        .filter(|r| {
-            r.references
-                .peer_ids()
-                .iter()
-                .any(|(_, id)| id.eq_ignore_ascii_case(q))
-        })
-        .collect()
-}
