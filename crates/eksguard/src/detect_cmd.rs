@@ -126,11 +126,12 @@ pub struct DetectArgs {
     #[arg(long, value_name = "DATE", value_parser = crate::parse_date)]
     today: Option<Date>,
 
-    /// Run only these detectors: ids (AUD006), prefixes (AUD00) or names, comma-separated.
+    /// Run only these detectors, comma-separated: ids (AUD006), names, GuardDuty finding types
+    /// or other peer ids, the domain (aud) or id prefixes (AUD00).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
 
-    /// Skip these detectors: ids, prefixes or names, comma-separated.
+    /// Skip these detectors, comma-separated, in the same forms as --select.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
 

@@ -142,11 +142,12 @@ struct ScanArgs {
     #[arg(long, value_enum, default_value_t = SeverityArg::Info, value_name = "SEVERITY")]
     fail_on: SeverityArg,
 
-    /// Run only these rules: ids (POD001), prefixes (POD, RBAC00) or names, comma-separated.
+    /// Run only these rules, comma-separated: ids (POD001), names (privileged-container), peer
+    /// tools' ids (CKV_K8S_16, C-0057, 4.2.1), domains (pod, rbac) or id prefixes (RBAC00).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
 
-    /// Skip these rules: ids, prefixes or names, comma-separated.
+    /// Skip these rules, comma-separated, in the same forms as --select.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
 
