@@ -7,6 +7,7 @@
 //! Bounded for CI (a few hundred cases, seconds each); `docs/fuzzing.md` says how to run it
 //! longer: `PROPTEST_CASES=20000 cargo test -p eksguard-core --test fuzz_loader --release`.
 
+use std::fmt::Write;
 use std::time::{Duration, Instant};
 
 use eksguard_core::Inventory;
@@ -110,36 +111,36 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 fn mutate(seed: &[u8], mutations: &[Mutation]) -> Vec<u8> {
-    let mut b = seed.to_vec();
+    let mut bytes = seed.to_vec();
     for m in mutations {
-        let at = |p: usize, len: usize| if len == 0 { 0 } else { p % (len + 1) };
+        // A position in (or at the end of) the bytes.
+        let len = bytes.len();
+        let at = |pos: usize| if len == 0 { 0 } else { pos % (len + 1) };
         match *m {
-            Mutation::Set(p, v) => {
-                if !b.is_empty() {
-                    let i = p % b.len();
-                    b[i] = v;
+            Mutation::Set(pos, value) => {
+                if len > 0 {
+                    bytes[pos % len] = value;
                 }
             }
-            Mutation::Insert(p, t) => {
-                let i = at(p, b.len());
-                b.splice(i..i, TOKENS[t].iter().copied());
+            Mutation::Insert(pos, token) => {
+                let from = at(pos);
+                bytes.splice(from..from, TOKENS[token].iter().copied());
             }
-            Mutation::Delete(p, n) => {
-                let i = at(p, b.len());
-                let j = (i + n).min(b.len());
-                b.drain(i..j);
+            Mutation::Delete(pos, count) => {
+                let from = at(pos);
+                bytes.drain(from..(from + count).min(len));
             }
-            Mutation::Repeat(p, n, times) => {
-                let i = at(p, b.len());
-                let j = (i + n).min(b.len());
-                let chunk = b[i..j].to_vec();
+            Mutation::Repeat(pos, count, times) => {
+                let from = at(pos);
+                let to = (from + count).min(len);
+                let chunk = bytes[from..to].to_vec();
                 for _ in 0..times {
-                    b.splice(j..j, chunk.iter().copied());
+                    bytes.splice(to..to, chunk.iter().copied());
                 }
             }
         }
     }
-    b
+    bytes
 }
 
 /// Estimated memory of a parsed value, as the loader's budget counts it: every value, every
@@ -168,8 +169,7 @@ fn value_bytes(v: &Value) -> u64 {
 /// what anchors and aliases may copy.
 fn memory_bound(len: usize) -> u64 {
     let limits = Limits::default();
-    let len = len as u64;
-    128 * len + 2 * limits.alias_byte_budget(len as usize) + 64 * 1024
+    128 * len as u64 + 2 * limits.alias_byte_budget(len) + 64 * 1024
 }
 
 /// Generous: a hang or a quadratic blow-up on these inputs takes minutes, not seconds.
@@ -443,24 +443,24 @@ proptest! {
         for l in 1..=levels {
             let prev = l - 1;
             if merge {
-                text.push_str(&format!("a{l}: &a{l}\n"));
+                let _ = writeln!(text, "a{l}: &a{l}");
                 for w in 0..width {
-                    text.push_str(&format!("  k{w}: *a{prev}\n"));
+                    let _ = writeln!(text, "  k{w}: *a{prev}");
                 }
-                text.push_str(&format!("  <<: {{x: *a{prev}}}\n"));
+                let _ = writeln!(text, "  <<: {{x: *a{prev}}}");
             } else if as_key {
-                text.push_str(&format!("a{l}: &a{l} {{"));
+                let _ = write!(text, "a{l}: &a{l} {{");
                 for w in 0..width {
-                    text.push_str(&format!("? *a{prev} : {w}, "));
+                    let _ = write!(text, "? *a{prev} : {w}, ");
                 }
                 text.push_str("}\n");
             } else if flow {
                 let refs = vec![format!("*a{prev}"); width].join(", ");
-                text.push_str(&format!("a{l}: &a{l} [{refs}]\n"));
+                let _ = writeln!(text, "a{l}: &a{l} [{refs}]");
             } else {
-                text.push_str(&format!("a{l}: &a{l}\n"));
+                let _ = writeln!(text, "a{l}: &a{l}");
                 for _ in 0..width {
-                    text.push_str(&format!("  - *a{prev}\n"));
+                    let _ = writeln!(text, "  - *a{prev}");
                 }
             }
         }
@@ -486,7 +486,7 @@ proptest! {
             0 => {
                 let mut s = String::new();
                 for d in 0..depth {
-                    s.push_str(&format!("{}? {key}{d}\n{}:\n", "  ".repeat(d), "  ".repeat(d)));
+                    let _ = writeln!(s, "{}? {key}{d}\n{}:", "  ".repeat(d), "  ".repeat(d));
                 }
                 let pad = "  ".repeat(depth);
                 for _ in 0..items {
@@ -535,8 +535,14 @@ proptest! {
         let text = match form {
             0 => format!("{}{}", "[".repeat(depth), "]".repeat(depth)),
             1 => format!("{}1{}", "{a: ".repeat(depth), "}".repeat(depth)),
-            2 => (0..depth).map(|d| format!("{}a:\n", " ".repeat(d))).collect::<String>(),
-            _ => (0..depth).map(|d| format!("{}- \n", " ".repeat(d * 2))).collect::<String>(),
+            2 => (0..depth).fold(String::new(), |mut s, d| {
+                let _ = writeln!(s, "{}a:", " ".repeat(d));
+                s
+            }),
+            _ => (0..depth).fold(String::new(), |mut s, d| {
+                let _ = writeln!(s, "{}- ", " ".repeat(d * 2));
+                s
+            }),
         };
         let (docs, errors) = check_parse(text.as_bytes());
         prop_assert!(docs.len() + errors.len() >= 1 || text.trim().is_empty());

@@ -3,6 +3,8 @@
 //! its own binary, so that nothing else runs while it measures. Linux only; elsewhere it checks
 //! the outcome without measuring.
 
+use std::fmt::Write;
+
 use eksguard_core::inventory::{LoadOptions, load_text};
 
 fn status_kb(field: &str) -> Option<u64> {
@@ -60,13 +62,14 @@ fn peak_memory_of_hostile_inputs_is_bounded_by_their_size() {
     // Anchors nested around one large sequence: each anchor kept a copy of all of it.
     let mut nested = String::new();
     for i in 0..150 {
-        nested.push_str(&format!("{}- &a{i}\n", "  ".repeat(i)));
+        let _ = writeln!(nested, "{}- &a{i}", "  ".repeat(i));
     }
-    nested.push_str(&format!(
-        "{}- [{}]\n",
+    let _ = writeln!(
+        nested,
+        "{}- [{}]",
         "  ".repeat(150),
         vec!["1"; 200_000].join(",")
-    ));
+    );
     let (inv, mb) = peak_growth_mb(|| load_text("anchors.yaml", &nested, &opts));
     drop(inv);
     if let Some(mb) = mb {

@@ -433,13 +433,13 @@ fn the_alias_budget_is_shared_by_the_documents_of_an_input() {
     let big = "y".repeat(100 * 1024);
     let doc = format!(
         "big: &big {big}\ncopies: [{}]\n",
-        vec!["*big"; 8].join(", ")
+        ["*big"; 8].join(", ")
     );
     // 8 copies of 100 KB fit in one 100 KB document's budget (1 MiB + 8 bytes a byte)...
     let one = load(&doc);
     assert!(one.errors.is_empty(), "{:?}", one.errors);
     // ...but 40 such documents in one input may copy what a 4 MB input may: not 40 times it.
-    let many = vec![doc.as_str(); 40].join("---\n");
+    let many = [doc.as_str(); 40].join("---\n");
     let inv = load(&many);
     assert!(!inv.errors.is_empty());
     assert!(inv.errors.len() < 40, "{}", inv.errors.len());
