@@ -5,6 +5,11 @@
 //!   upstream fixtures when they are there, then runs `cargo test --workspace ARGS`.
 //! - `cargo xtask docs` regenerates docs/rules/ from the catalog; `cargo xtask docs --check`
 //!   fails when the checked-in docs have drifted.
+//! - `cargo xtask check [--graph]` fails when the modules of eksguard-core import each other in a
+//!   circle, printing each cycle with the file and line of each edge (see `modgraph`);
+//!   `--graph` also prints every edge.
+
+mod modgraph;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -253,8 +258,55 @@ fn test(args: &[String]) -> ExitCode {
     }
 }
 
+/// `cargo xtask check [--graph]`: no module cycles inside eksguard-core.
+fn check(args: &[String]) -> ExitCode {
+    let rel = "crates/eksguard-core/src";
+    let src = root().join(rel);
+    let g = modgraph::build(&|p| std::fs::read_to_string(src.join(p)).ok());
+    if !g.missing.is_empty() {
+        eprintln!("xtask check: cannot read {}", g.missing.join(", "));
+        return ExitCode::FAILURE;
+    }
+    if args.iter().any(|a| a == "--graph") {
+        for (from, to) in &g.edges {
+            for (m, site) in to {
+                println!(
+                    "{} -> {}  ({rel}/{}:{})",
+                    modgraph::show(from),
+                    modgraph::show(m),
+                    site.file,
+                    site.line
+                );
+            }
+        }
+    }
+    let cycles = modgraph::cycles(&g);
+    if cycles.is_empty() {
+        println!(
+            "eksguard-core: {} modules, {} edges, no module cycles",
+            g.files.len(),
+            g.edges
+                .values()
+                .map(std::collections::BTreeMap::len)
+                .sum::<usize>()
+        );
+        ExitCode::SUCCESS
+    } else {
+        eprint!("{}", modgraph::render(rel, &cycles));
+        eprintln!(
+            "eksguard-core: {} module cycle(s); a module must not import, directly or through \
+             others, a module that imports it (see docs/ARCHITECTURE.md, \"Modules of eksguard-core\")",
+            cycles.len()
+        );
+        ExitCode::FAILURE
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some("check") = args.first().map(String::as_str) {
+        return check(&args[1..]);
+    }
     if let Some("test") = args.first().map(String::as_str) {
         return test(&args[1..]);
     }
@@ -303,7 +355,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     } else {
-        eprintln!("usage: cargo xtask test [CARGO TEST ARGS] | cargo xtask docs [--check]");
+        eprintln!(
+            "usage: cargo xtask test [CARGO TEST ARGS] | cargo xtask docs [--check] | cargo xtask check [--graph]"
+        );
         ExitCode::from(2)
     }
 }

@@ -34,15 +34,7 @@ pub struct Suppressed {
     pub suppressed_by: SuppressedBy,
 }
 
-/// Whether a finding was already in the baseline report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BaselineState {
-    /// Not in the baseline: this finding fails the run.
-    New,
-    /// In the baseline: reported, but does not fail the run.
-    Unchanged,
-}
+pub use crate::finding::BaselineState;
 
 /// The fingerprints of a previous JSON report (`--baseline REPORT.json`).
 #[derive(Debug, Clone, Default)]

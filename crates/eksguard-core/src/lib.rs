@@ -10,6 +10,7 @@
 pub mod config;
 pub mod detect;
 pub mod engine;
+pub mod finding;
 pub mod framework;
 pub mod identity;
 pub mod inventory;

@@ -53,7 +53,7 @@ fn every_audit_rule_honours_its_fixture_contract() {
     let mut failures = Vec::new();
     let mut snapshots = Vec::new();
     for &rule in RULES.iter().filter(|r| r.scope == Scope::Audit) {
-        if detect::detector_of(rule).is_none() {
+        if eksguard_core::rules::aud::detector_of(rule).is_none() {
             failures.push(format!("{}: no detector registered", rule.id));
             continue;
         }

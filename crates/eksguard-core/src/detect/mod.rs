@@ -3,8 +3,10 @@
 //! Audit events stream through [`Engine`]: each event is parsed once (zero-copy where the text
 //! allows), handed to every selected detector, and each detector's hits aggregate into one
 //! finding per rule and key (count, first and last seen, bounded evidence). Detectors are the
-//! `AUD` rules of the catalog (`Scope::Audit`); their detection functions are registered by rule
-//! id in [`crate::rules::aud::DETECTORS`]. Event time, never wall-clock time, drives windows.
+//! `AUD` rules of the catalog (`Scope::Audit`); the engine is given their detection functions as
+//! a [`Detectors`] catalog (the built-in one is `rules::aud::CATALOG`, which also provides
+//! [`Engine::new`]): this module never names the rules. Event time, never wall-clock time,
+//! drives windows.
 //! Every map is capped, so memory stays bounded however long the input. The whole state
 //! (aggregates, windows, baselines, input offsets) serializes to JSON for `--state`
 //! checkpoints.
@@ -13,11 +15,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+pub mod detector;
 pub mod event;
 pub mod intel;
 pub mod reader;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,433 +32,11 @@ use crate::inventory::{LoadError, ResourceRef};
 use crate::rule::{Finding, Rule, Scope};
 use crate::suppress::{ExpiredException, Suppressions};
 
+pub use crate::finding::Evidence;
 pub use event::Event;
 pub use intel::ThreatIntel;
 
-/// A detection function: look at one event, report hits into the context.
-pub type DetectFn = fn(&Event<'_>, &mut Cx<'_>);
-
-/// An `AUD` rule and its detection function.
-#[derive(Debug, Clone, Copy)]
-pub struct Detector {
-    pub rule: &'static Rule,
-    pub detect: DetectFn,
-}
-
-/// The registered detector of `rule`, if it is an audit rule.
-pub fn detector_of(rule: &Rule) -> Option<Detector> {
-    crate::rules::aud::DETECTORS
-        .iter()
-        .find(|d| d.rule.id == rule.id)
-        .copied()
-}
-
-/// Tunables. Defaults suit a production cluster; tests shorten the windows.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Longest accepted line, and longest record of a JSON document (an element of `events`,
-    /// `logEvents` or `items`, or a whole pretty-printed event), in bytes.
-    pub max_line: usize,
-    /// Anomaly detection learns for this long (event time from the first event) before it
-    /// reports.
-    pub warmup_secs: i64,
-    /// Errors (401/403/404) from one source within `burst_window_secs` that make a burst.
-    pub burst_threshold: u32,
-    pub burst_window_secs: i64,
-    /// Distinct secrets one identity reads within `enum_window_secs` that make an enumeration.
-    pub enum_threshold: usize,
-    pub enum_window_secs: i64,
-    /// Most aggregated findings kept (the oldest are evicted and counted beyond it).
-    pub max_findings: usize,
-    /// Most identities, sources and windows remembered per kind.
-    pub max_identities: usize,
-    /// Evidence values kept per finding and field.
-    pub max_evidence: usize,
-    pub intel: ThreatIntel,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            max_line: reader::DEFAULT_MAX_LINE,
-            warmup_secs: 24 * 3600,
-            burst_threshold: 20,
-            burst_window_secs: 300,
-            enum_threshold: 10,
-            enum_window_secs: 600,
-            max_findings: 100_000,
-            max_identities: 50_000,
-            max_evidence: 10,
-            intel: ThreatIntel::default(),
-        }
-    }
-}
-
-/// A map from names (identities, addresses) that keeps at most `cap` entries: when full, the
-/// least recently touched half goes. Lookups take `&str`, so the hot path allocates only when a
-/// name is new.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Capped<V> {
-    map: HashMap<String, (V, u64)>,
-    tick: u64,
-    pub evicted: u64,
-}
-
-impl<V> Default for Capped<V> {
-    fn default() -> Self {
-        Self {
-            map: HashMap::new(),
-            tick: 0,
-            evicted: 0,
-        }
-    }
-}
-
-impl<V> Capped<V> {
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    pub fn get(&self, k: &str) -> Option<&V> {
-        self.map.get(k).map(|(v, _)| v)
-    }
-
-    /// The entry for `k`, created with `init` if absent; touching it keeps it. (Always `Some`;
-    /// an `Option` because the standard map cannot hand back a fresh entry without a second
-    /// lookup.)
-    pub fn entry(&mut self, k: &str, cap: usize, init: impl FnOnce() -> V) -> Option<&mut V> {
-        self.tick += 1;
-        let tick = self.tick;
-        if !self.map.contains_key(k) {
-            if self.map.len() >= cap.max(2) {
-                self.evict_half();
-            }
-            self.map.insert(k.to_string(), (init(), tick));
-        }
-        self.map.get_mut(k).map(|slot| {
-            slot.1 = tick;
-            &mut slot.0
-        })
-    }
-
-    fn evict_half(&mut self) {
-        let mut ticks: Vec<u64> = self.map.values().map(|(_, t)| *t).collect();
-        let mid = ticks.len() / 2;
-        let (_, median, _) = ticks.select_nth_unstable(mid);
-        let median = *median;
-        let before = self.map.len();
-        self.map.retain(|_, (_, t)| *t > median);
-        self.evicted += (before - self.map.len()) as u64;
-    }
-
-    pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.map.values().map(|(v, _)| v)
-    }
-}
-
-/// Errors from one source inside a window.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Window {
-    pub start: i64,
-    pub count: u32,
-    pub names: BTreeSet<String>,
-    /// Whether this window already reported.
-    pub fired: bool,
-}
-
-impl Window {
-    /// Restart the window when `t` is past it.
-    pub fn roll(&mut self, t: i64, secs: i64) {
-        if t - self.start > secs * 1_000_000 || t < self.start {
-            *self = Window {
-                start: t,
-                ..Window::default()
-            };
-        }
-    }
-}
-
-/// What one identity has done: the baseline of anomaly detection.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Profile {
-    pub first_seen: i64,
-    /// Bit set of [`Action`]s seen.
-    pub actions: u32,
-    /// Hashes of the source networks seen (at most [`PROFILE_NETWORKS`]).
-    #[serde(default)]
-    pub networks: Vec<u64>,
-    /// Hashes of the client products (user agents up to the first `/`) seen (at most
-    /// [`PROFILE_CLIENTS`]).
-    #[serde(default)]
-    pub clients: Vec<u64>,
-    /// Bit set of the verbs used (see [`verb_bit`]).
-    #[serde(default)]
-    pub verbs: u32,
-    /// Hashes of the `verb resource[/subresource]` pairs used (at most [`PROFILE_RESOURCES`]).
-    #[serde(default)]
-    pub resources: Vec<u64>,
-    /// Hashes of the namespaces acted in (at most [`PROFILE_NAMESPACES`]).
-    #[serde(default)]
-    pub namespaces: Vec<u64>,
-}
-
-impl Profile {
-    /// Remember `key` in a bounded baseline list; a full list learns nothing more (and is no
-    /// longer judged on: see [`Profile::is_new`]).
-    pub fn remember(list: &mut Vec<u64>, key: u64, cap: usize) {
-        if list.len() < cap && !list.contains(&key) {
-            list.push(key);
-        }
-    }
-
-    /// Whether `key` is new to a bounded baseline list that still has room: an identity that
-    /// already filled it does too many different things for "new" to mean anything.
-    pub fn is_new(list: &[u64], key: u64, cap: usize) -> bool {
-        list.len() < cap && !list.contains(&key)
-    }
-}
-
-/// Source networks remembered per identity.
-pub const PROFILE_NETWORKS: usize = 16;
-/// Client products remembered per identity.
-pub const PROFILE_CLIENTS: usize = 8;
-/// `verb resource` pairs remembered per identity.
-pub const PROFILE_RESOURCES: usize = 64;
-/// Namespaces remembered per identity.
-pub const PROFILE_NAMESPACES: usize = 32;
-
-/// The bit of a verb in [`Profile::verbs`]; unknown verbs share the last bit.
-pub fn verb_bit(verb: &str) -> u32 {
-    const VERBS: [&str; 12] = [
-        "get",
-        "list",
-        "watch",
-        "create",
-        "update",
-        "patch",
-        "delete",
-        "deletecollection",
-        "impersonate",
-        "bind",
-        "escalate",
-        "approve",
-    ];
-    let i = VERBS.iter().position(|v| *v == verb).unwrap_or(VERBS.len());
-    1 << i
-}
-
-/// The baseline key of the `verb resource[/subresource]` pair of an event, computed without
-/// allocating.
-pub fn resource_key(verb: &str, resource: &str, subresource: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in verb
-        .bytes()
-        .chain(std::iter::once(b' '))
-        .chain(resource.bytes())
-        .chain(std::iter::once(b'/'))
-        .chain(subresource.bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// FNV-1a of a string: compact baseline entries.
-pub fn hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// The network of a source address for baselines: the /16 of an IPv4 address (a VPC), the /48
-/// of an IPv6 one; None for names (AWS-internal callers).
-pub fn network_of(ip: &str) -> Option<String> {
-    match ip.parse::<std::net::IpAddr>().ok()? {
-        std::net::IpAddr::V4(v4) => {
-            let [a, b, _, _] = v4.octets();
-            Some(format!("{a}.{b}.0.0/16"))
-        }
-        std::net::IpAddr::V6(v6) => {
-            let [a, b, c, ..] = v6.segments();
-            Some(format!("{a:x}:{b:x}:{c:x}::/48"))
-        }
-    }
-}
-
-/// The baseline key of [`network_of`], computed without allocating: learning runs on every
-/// event.
-pub fn network_key(ip: &str) -> Option<u64> {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut mix = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    match ip.parse::<std::net::IpAddr>().ok()? {
-        std::net::IpAddr::V4(v4) => {
-            let [a, b, _, _] = v4.octets();
-            for x in [4, a, b] {
-                mix(x);
-            }
-        }
-        std::net::IpAddr::V6(v6) => {
-            mix(6);
-            for seg in v6.segments().into_iter().take(3) {
-                for x in seg.to_be_bytes() {
-                    mix(x);
-                }
-            }
-        }
-    }
-    Some(h)
-}
-
-/// The client product of a user agent: `kubectl/v1.31.0 (darwin/arm64)` is `kubectl`.
-pub fn client_of(user_agent: &str) -> &str {
-    user_agent.split('/').next().unwrap_or_default().trim()
-}
-
-/// Sensitive actions whose first appearance for an identity is an anomaly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    SecretsAccessed,
-    RoleBindingCreated,
-    RoleCreated,
-    ExecInPod,
-    WorkloadDeployed,
-    PermissionChecked,
-}
-
-impl Action {
-    pub fn bit(self) -> u32 {
-        1 << (self as u32)
-    }
-}
-
-/// State detectors share across events. Serialized into `--state` checkpoints.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Shared {
-    /// Event time of the first event: the warm-up starts there.
-    pub first_time: Option<i64>,
-    pub error_bursts: Capped<Window>,
-    pub secret_reads: Capped<Window>,
-    pub profiles: Capped<Profile>,
-    /// Image repositories deployed during the warm-up.
-    pub images: Capped<()>,
-    /// Audit IDs of exec/attach/port-forward streams already counted (both stages are logged).
-    pub streams: VecDeque<String>,
-}
-
-impl Shared {
-    /// Whether the warm-up is over at `t`.
-    pub fn warmed_up(&self, t: i64, opts: &Options) -> bool {
-        self.first_time
-            .is_some_and(|f| t - f >= opts.warmup_secs.saturating_mul(1_000_000))
-    }
-}
-
-struct Hit {
-    rule: usize,
-    key: String,
-    message: String,
-    resource: ResourceRef,
-}
-
-/// What a detector sees besides the event, and where it reports.
-pub struct Cx<'s> {
-    pub state: &'s mut Shared,
-    pub opts: &'s Options,
-    rule: usize,
-    hits: &'s mut Vec<Hit>,
-}
-
-impl Cx<'_> {
-    /// Report a hit. Hits with the same `key` aggregate into one finding (the first message
-    /// and resource are kept).
-    pub fn fire(&mut self, key: String, resource: ResourceRef, message: String) {
-        self.hits.push(Hit {
-            rule: self.rule,
-            key,
-            message,
-            resource,
-        });
-    }
-}
-
-/// The Kubernetes object an event acts on, as a finding's resource.
-pub fn object_of(ev: &Event<'_>) -> ResourceRef {
-    let o = &ev.object_ref;
-    let mut kind = o.resource.to_string();
-    if !o.subresource.is_empty() {
-        kind.push('/');
-        kind.push_str(&o.subresource);
-    }
-    ResourceRef {
-        kind,
-        namespace: (!o.namespace.is_empty()).then(|| o.namespace.to_string()),
-        name: o.name.to_string(),
-        api_version: None,
-        arn: None,
-    }
-}
-
-/// An identity (user or service account) as a finding's resource.
-pub fn identity_of(ev: &Event<'_>) -> ResourceRef {
-    ResourceRef {
-        kind: "User".into(),
-        namespace: None,
-        name: ev.username().to_string(),
-        api_version: None,
-        arn: None,
-    }
-}
-
-/// A source address as a finding's resource.
-pub fn source_of(ip: &str) -> ResourceRef {
-    ResourceRef {
-        kind: "SourceIP".into(),
-        namespace: None,
-        name: ip.to_string(),
-        api_version: None,
-        arn: None,
-    }
-}
-
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with signature
-fn ser_time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&event::format_time(*t))
-}
-
-fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    let s = String::deserialize(d)?;
-    event::parse_time(&s).ok_or_else(|| serde::de::Error::custom("bad timestamp"))
-}
-
-/// What an analyst needs to judge a finding: how often, when, who, from where, what.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    pub count: u64,
-    #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
-    pub first_seen: i64,
-    #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
-    pub last_seen: i64,
-    /// The first audit IDs (at most `max_evidence`).
-    pub audit_ids: Vec<String>,
-    pub users: BTreeSet<String>,
-    pub groups: BTreeSet<String>,
-    pub source_ips: BTreeSet<String>,
-    pub user_agents: BTreeSet<String>,
-    pub verbs: BTreeSet<String>,
-    pub object_refs: BTreeSet<String>,
-    pub response_codes: BTreeSet<u16>,
-}
+pub use detector::*;
 
 fn add_bounded(set: &mut BTreeSet<String>, v: &str, cap: usize) {
     if !v.is_empty() && set.len() < cap && !set.contains(v) {
@@ -575,6 +156,7 @@ const MAX_STREAMS: usize = 4096;
 /// The streaming detection engine.
 pub struct Engine {
     detectors: Vec<Detector>,
+    learn: LearnFn,
     opts: Options,
     shared: Shared,
     aggregates: HashMap<(usize, String), Aggregate>,
@@ -591,12 +173,14 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An engine running `rules` (rules without a detector are ignored: they are not audit
-    /// rules).
-    pub fn new(rules: &[&'static Rule], opts: Options) -> Self {
-        let detectors = rules.iter().filter_map(|r| detector_of(r)).collect();
+    /// An engine running the detectors of `catalog` for `rules` (rules without a detector in
+    /// it are ignored: they are not audit rules). `Engine::new` (in `rules::aud`) passes the
+    /// built-in catalog.
+    pub fn with_detectors(catalog: &Detectors, rules: &[&'static Rule], opts: Options) -> Self {
+        let detectors = rules.iter().filter_map(|r| catalog.of(r)).collect();
         Self {
             detectors,
+            learn: catalog.learn,
             opts,
             shared: Shared::default(),
             aggregates: HashMap::new(),
@@ -925,7 +509,7 @@ impl Engine {
                 (d.detect)(&ev, &mut cx);
             }
         }
-        crate::rules::aud::learn(&ev, &mut self.shared, &self.opts);
+        (self.learn)(&ev, &mut self.shared, &self.opts);
         for hit in hits.drain(..) {
             self.aggregate(hit, &ev);
         }

@@ -1,6 +1,6 @@
-use super::action_of;
-use super::is_controller;
-use super::sensitive_path;
+use super::util::action_of;
+use super::util::is_controller;
+use super::util::sensitive_path;
 use crate::declare_rule;
 use crate::detect::event::pod_spec;
 use crate::detect::identity_of;

@@ -1,5 +1,5 @@
-use super::gd_suffix;
-use super::tactic;
+use super::util::gd_suffix;
+use super::util::tactic;
 use crate::declare_rule;
 use crate::detect::intel::is_tor_list;
 use crate::detect::source_of;

@@ -1,10 +1,14 @@
 //! Audit-log detectors (`AUD`): rules that judge Kubernetes audit events in `eksguard detect`.
 //! Each file declares its rule (with `check: audit_events_only`, so `scan` never runs it) and its
-//! detection function; [`DETECTORS`] registers the functions by rule.
+//! detection function; [`DETECTORS`] registers the functions by rule, and [`CATALOG`] (the
+//! detectors and [`learn`]) is what the detect engine is given: `detect` never names this
+//! module.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
+
+pub mod util;
 
 pub mod admin_access_to_default_service_account;
 pub mod anomalous_sensitive_action;
@@ -46,8 +50,29 @@ pub mod system_role_modified;
 pub mod tor_ip_caller;
 pub mod untrusted_node_join;
 
-use crate::detect::event::{Event, WORKLOAD_RESOURCES};
-use crate::detect::{Action, Detector, Options, Profile, Shared};
+use crate::detect::{Detector, Detectors, Engine, Options};
+use crate::rule::Rule;
+
+pub use util::*;
+
+/// The built-in audit detectors and their learning step: the catalog the detect engine runs.
+pub static CATALOG: Detectors = Detectors {
+    detectors: DETECTORS,
+    learn: util::learn,
+};
+
+/// The registered detector of `rule`, if it is an audit rule.
+pub fn detector_of(rule: &Rule) -> Option<Detector> {
+    CATALOG.of(rule)
+}
+
+impl Engine {
+    /// An engine running the built-in detectors of `rules` (rules without a detector are
+    /// ignored: they are not audit rules).
+    pub fn new(rules: &[&'static Rule], opts: Options) -> Self {
+        Self::with_detectors(&CATALOG, rules, opts)
+    }
+}
 
 /// Every audit rule's detection function, in catalog order.
 pub static DETECTORS: &[Detector] = &[
@@ -207,222 +232,4 @@ pub static DETECTORS: &[Detector] = &[
         rule: &identity_from_new_network_or_client::RULE,
         detect: identity_from_new_network_or_client::detect,
     },
-];
-
-/// The ATT&CK-style tactic GuardDuty files an API call under (its finding-type prefix).
-pub fn tactic(ev: &Event<'_>) -> &'static str {
-    let r = ev.resource();
-    let sub = ev.subresource();
-    let v = ev.verb();
-    if matches!(sub, "exec" | "attach" | "portforward") {
-        return "Execution";
-    }
-    if (r == "secrets" && ev.is_read()) || (r == "serviceaccounts" && sub == "token") {
-        return "CredentialAccess";
-    }
-    if matches!(
-        r,
-        "selfsubjectaccessreviews" | "selfsubjectrulesreviews" | "subjectaccessreviews"
-    ) || ev.is_read()
-    {
-        return "Discovery";
-    }
-    if (r == "events" && matches!(v, "delete" | "deletecollection"))
-        || matches!(
-            r,
-            "validatingwebhookconfigurations" | "mutatingwebhookconfigurations" | "networkpolicies"
-        )
-    {
-        return "DefenseEvasion";
-    }
-    let persistent = WORKLOAD_RESOURCES.contains(&r)
-        || matches!(
-            r,
-            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings" | "serviceaccounts"
-        );
-    if persistent && matches!(v, "create" | "update" | "patch") {
-        return "Persistence";
-    }
-    "Impact"
-}
-
-/// The GuardDuty finding type of `tactic` and `variant` (`TorIPCaller`, ...); GuardDuty files
-/// exec/attach/port-forward under none of these families.
-pub fn guardduty_type(tactic: &str, variant: &str) -> Option<String> {
-    (tactic != "Execution").then(|| format!("{tactic}:Kubernetes/{variant}"))
-}
-
-/// `" (Discovery:Kubernetes/TorIPCaller)"` or nothing.
-pub fn gd_suffix(tactic: &str, variant: &str) -> String {
-    guardduty_type(tactic, variant)
-        .map(|t| format!(" (GuardDuty type {t})"))
-        .unwrap_or_default()
-}
-
-/// A Kubernetes controller creating objects on a user's behalf (pods of a ReplicaSet, ...),
-/// or a node's kubelet.
-pub fn is_controller(ev: &Event<'_>) -> bool {
-    ev.is_system_component()
-        || ev
-            .service_account()
-            .is_some_and(|(ns, name)| ns == "kube-system" && name.ends_with("-controller"))
-}
-
-/// The sensitive action an event is, for anomaly detection.
-pub fn action_of(ev: &Event<'_>) -> Option<Action> {
-    if !ev.succeeded() {
-        return None;
-    }
-    Some(match (ev.resource(), ev.subresource(), ev.verb()) {
-        ("secrets", "", "get" | "list" | "watch") => Action::SecretsAccessed,
-        ("rolebindings" | "clusterrolebindings", "", "create") => Action::RoleBindingCreated,
-        ("roles" | "clusterroles", "", "create") => Action::RoleCreated,
-        ("pods", "exec", _) => Action::ExecInPod,
-        ("selfsubjectaccessreviews" | "selfsubjectrulesreviews", _, "create") => {
-            Action::PermissionChecked
-        }
-        (r, "", "create") if WORKLOAD_RESOURCES.contains(&r) => Action::WorkloadDeployed,
-        _ => return None,
-    })
-}
-
-/// Learn from an event after the detectors have judged it: the identity's baseline, and the
-/// images deployed during the warm-up.
-pub fn learn(ev: &Event<'_>, shared: &mut Shared, opts: &Options) {
-    if ev.is_system_component() || ev.username().is_empty() {
-        return;
-    }
-    let action = action_of(ev);
-    let t = ev.time;
-    if let Some(p) = shared
-        .profiles
-        .entry(ev.username(), opts.max_identities, || Profile {
-            first_seen: t,
-            ..Profile::default()
-        })
-    {
-        if let Some(a) = action {
-            p.actions |= a.bit();
-        }
-        if let Some(h) = crate::detect::network_key(ev.source_ip()) {
-            Profile::remember(&mut p.networks, h, crate::detect::PROFILE_NETWORKS);
-        }
-        let client = crate::detect::client_of(&ev.user_agent);
-        if !client.is_empty() {
-            let h = crate::detect::hash(client);
-            Profile::remember(&mut p.clients, h, crate::detect::PROFILE_CLIENTS);
-        }
-        // What it does: verbs, `verb resource` pairs and namespaces, from the requests that
-        // succeeded (a denied request is not something the identity does).
-        if ev.succeeded() && !ev.verb().is_empty() {
-            p.verbs |= crate::detect::verb_bit(ev.verb());
-            if !ev.resource().is_empty() {
-                let h = crate::detect::resource_key(ev.verb(), ev.resource(), ev.subresource());
-                Profile::remember(&mut p.resources, h, crate::detect::PROFILE_RESOURCES);
-            }
-            if !ev.namespace().is_empty() {
-                let h = crate::detect::hash(ev.namespace());
-                Profile::remember(&mut p.namespaces, h, crate::detect::PROFILE_NAMESPACES);
-            }
-        }
-    }
-    if action != Some(Action::WorkloadDeployed) || shared.warmed_up(t, opts) {
-        return;
-    }
-    if let Some(spec) = crate::detect::event::pod_spec(ev) {
-        for c in spec.all_containers() {
-            shared
-                .images
-                .entry(c.repository(), opts.max_identities, || ());
-        }
-    }
-}
-
-/// Sensitive host paths (Falco's `sensitive_vol_mount` list).
-pub const SENSITIVE_HOST_PATHS: [&str; 12] = [
-    "/proc",
-    "/var/run/docker.sock",
-    "/",
-    "/etc",
-    "/root",
-    "/var/run/crio/crio.sock",
-    "/run/containerd/containerd.sock",
-    "/home/admin",
-    "/var/lib/kubelet",
-    "/var/lib/kubelet/pki",
-    "/etc/kubernetes",
-    "/etc/kubernetes/manifests",
-];
-
-/// Whether a host path is sensitive (trailing slashes ignored).
-pub fn sensitive_path(p: &str) -> bool {
-    let t = p.trim_end_matches('/');
-    let t = if t.is_empty() { "/" } else { t };
-    SENSITIVE_HOST_PATHS.contains(&t)
-}
-
-/// A verb in the past tense, for messages.
-pub fn past(verb: &str) -> &str {
-    match verb {
-        "create" => "created",
-        "update" => "updated",
-        "patch" => "patched",
-        "delete" => "deleted",
-        "deletecollection" => "deleted a collection of",
-        "get" => "read",
-        "list" => "listed",
-        "watch" => "watched",
-        other => other,
-    }
-}
-
-/// `ClusterRole system:discovery`, `Role shop/reader`: the object of an event, for messages.
-pub fn kind_name(ev: &Event<'_>) -> String {
-    let kind = match ev.resource() {
-        "roles" => "Role",
-        "clusterroles" => "ClusterRole",
-        "rolebindings" => "RoleBinding",
-        "clusterrolebindings" => "ClusterRoleBinding",
-        "deployments" => "Deployment",
-        "services" => "Service",
-        "configmaps" => "ConfigMap",
-        "namespaces" => "Namespace",
-        "serviceaccounts" => "ServiceAccount",
-        other => other,
-    };
-    if ev.namespace().is_empty() {
-        if kind == "Namespace" && !matches!(ev.name(), "kube-system" | "kube-public" | "default") {
-            return format!("Namespace {} (not a system namespace)", ev.name());
-        }
-        format!("{kind} {}", ev.name())
-    } else {
-        format!("{kind} {}/{}", ev.namespace(), ev.name())
-    }
-}
-
-/// Service accounts Kubernetes creates in kube-system itself (Falco's `known_sa_list`).
-pub const KNOWN_SYSTEM_SERVICE_ACCOUNTS: [&str; 23] = [
-    "coredns",
-    "coredns-autoscaler",
-    "cronjob-controller",
-    "daemon-set-controller",
-    "deployment-controller",
-    "disruption-controller",
-    "endpoint-controller",
-    "endpointslice-controller",
-    "endpointslicemirroring-controller",
-    "generic-garbage-collector",
-    "horizontal-pod-autoscaler",
-    "job-controller",
-    "namespace-controller",
-    "node-controller",
-    "persistent-volume-binder",
-    "pod-garbage-collector",
-    "pv-protection-controller",
-    "pvc-protection-controller",
-    "replicaset-controller",
-    "resourcequota-controller",
-    "root-ca-cert-publisher",
-    "service-account-controller",
-    "statefulset-controller",
 ];

@@ -1,4 +1,4 @@
-use super::is_controller;
+use super::util::is_controller;
 use crate::declare_rule;
 use crate::detect::object_of;
 use crate::detect::{Cx, Event};

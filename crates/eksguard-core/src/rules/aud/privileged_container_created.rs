@@ -1,5 +1,5 @@
-use super::is_controller;
-use super::past;
+use super::util::is_controller;
+use super::util::past;
 use crate::declare_rule;
 use crate::detect::event::pod_spec;
 use crate::detect::object_of;

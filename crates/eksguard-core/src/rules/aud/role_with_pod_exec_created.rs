@@ -1,5 +1,5 @@
-use super::kind_name;
-use super::past;
+use super::util::kind_name;
+use super::util::past;
 use crate::declare_rule;
 use crate::detect::event::role;
 use crate::detect::object_of;

@@ -1,4 +1,4 @@
-use super::past;
+use super::util::past;
 use crate::declare_rule;
 use crate::detect::object_of;
 use crate::detect::{Cx, Event};

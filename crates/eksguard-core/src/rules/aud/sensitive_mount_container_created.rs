@@ -1,6 +1,6 @@
-use super::is_controller;
-use super::past;
-use super::sensitive_path;
+use super::util::is_controller;
+use super::util::past;
+use super::util::sensitive_path;
 use crate::declare_rule;
 use crate::detect::event::pod_spec;
 use crate::detect::object_of;

@@ -1,4 +1,4 @@
-use super::KNOWN_SYSTEM_SERVICE_ACCOUNTS;
+use super::util::KNOWN_SYSTEM_SERVICE_ACCOUNTS;
 use crate::declare_rule;
 use crate::detect::object_of;
 use crate::detect::{Cx, Event};
