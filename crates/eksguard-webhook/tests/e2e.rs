@@ -443,6 +443,21 @@ async fn slow_clients_cannot_take_admission_down() {
         "the slowest review took {slowest:?}"
     );
 
+    // A client that completes the TLS handshake and then sends nothing is closed at the head
+    // timeout (1 s here), not kept.
+    {
+        use tokio::io::AsyncReadExt as _;
+        let mut silent = tls_from(srv.addr, &ca, [127, 0, 0, 3])
+            .await
+            .expect("connect");
+        let mut buf = [0u8; 64];
+        let closed = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buf)).await;
+        assert!(
+            matches!(closed, Ok(Ok(0) | Err(_))),
+            "a silent connection was kept: {closed:?}"
+        );
+    }
+
     let mut timed_out = 0;
     for a in attackers {
         timed_out += a

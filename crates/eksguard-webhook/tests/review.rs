@@ -217,3 +217,26 @@ fn enforce_denies_a_review_whose_object_cannot_be_evaluated() {
         }
     }
 }
+
+/// An object nested deeper than serde_json's limit (128) cannot be evaluated: denied in
+/// enforce mode, without a stack overflow; deep nesting elsewhere is a 400 or skipped.
+#[test]
+fn a_deeply_nested_object_is_denied_not_a_crash() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let body = format!(
+        "{{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{{\"uid\":\"u\",\"operation\":\"CREATE\",\"namespace\":\"shop\",\"object\":{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"spec\":{deep}}}}}}}"
+    );
+    let (response, outcome) = reviewer()
+        .review(body.as_bytes(), &Fixed(BTreeMap::new()))
+        .expect("answered");
+    assert_eq!(response["response"]["allowed"], false, "{response}");
+    assert!(outcome.error.is_some());
+    let body = format!(
+        "{{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"extra\":{deep},\"request\":{{\"uid\":\"u\",\"userInfo\":{deep}}}}}"
+    );
+    assert!(
+        reviewer()
+            .review(body.as_bytes(), &Fixed(BTreeMap::new()))
+            .is_err()
+    );
+}
