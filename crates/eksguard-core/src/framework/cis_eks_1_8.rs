@@ -2,7 +2,7 @@
 //! with the kubescape control that its `cis-eks-t1.8.0` framework maps to each. Which eksguard
 //! rules implement a control is not listed here: it comes from each rule's `references.cis_eks`.
 
-use super::Control;
+use super::control::Control;
 
 pub static CONTROLS: &[Control] = &[
     Control {

@@ -8,6 +8,9 @@
 //! reason is given).
 
 pub mod cis_eks_1_8;
+pub mod control;
+
+pub use control::Control;
 
 use std::fmt::Write;
 use std::str::FromStr;
@@ -17,20 +20,6 @@ use serde::Serialize;
 use crate::engine::Report;
 use crate::rule::{Domain, Rule, Severity};
 use crate::rules::RULES;
-
-/// One control of a benchmark.
-#[derive(Debug)]
-pub struct Control {
-    pub id: &'static str,
-    pub section: &'static str,
-    pub title: &'static str,
-    /// Whether the benchmark marks the control automated (otherwise manual).
-    pub automated: bool,
-    /// The kubescape control its framework maps to this one.
-    pub peer: &'static str,
-    /// Why no configuration can show this control, when none can.
-    pub not_checkable: Option<&'static str>,
-}
 
 /// A compliance framework eksguard reports against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Level, Violation};
+use super::level::{Level, Violation};
 use crate::inventory::text::push_key;
 
 /// A check: id, level, its versions (minimum minor version -> logic) and the baseline checks it
