@@ -5,7 +5,7 @@
 //!   upstream fixtures when they are there, then runs `cargo test --workspace ARGS`.
 //! - `cargo xtask docs` regenerates docs/rules/ from the catalog; `cargo xtask docs --check`
 //!   fails when the checked-in docs have drifted.
-//! - `cargo xtask check [--graph]` fails when the modules of eksguard-core import each other in a
+//! - `cargo xtask check [--graph] [--src DIR]` fails when the modules of eksguard-core import each other in a
 //!   circle, printing each cycle with the file and line of each edge (see `modgraph`);
 //!   `--graph` also prints every edge.
 
@@ -258,10 +258,16 @@ fn test(args: &[String]) -> ExitCode {
     }
 }
 
-/// `cargo xtask check [--graph]`: no module cycles inside eksguard-core.
+/// `cargo xtask check [--graph] [--src DIR]`: no module cycles inside eksguard-core (or the
+/// crate whose `src/` is DIR).
 fn check(args: &[String]) -> ExitCode {
-    let rel = "crates/eksguard-core/src";
-    let src = root().join(rel);
+    // `--src DIR`: another crate's sources (or an old checkout's), for comparison.
+    let given = args
+        .iter()
+        .position(|a| a == "--src")
+        .and_then(|i| args.get(i + 1));
+    let rel = given.map_or("crates/eksguard-core/src", String::as_str);
+    let src = given.map_or_else(|| root().join(rel), PathBuf::from);
     let g = modgraph::build(&|p| std::fs::read_to_string(src.join(p)).ok());
     if !g.missing.is_empty() {
         eprintln!("xtask check: cannot read {}", g.missing.join(", "));
@@ -283,7 +289,7 @@ fn check(args: &[String]) -> ExitCode {
     let cycles = modgraph::cycles(&g);
     if cycles.is_empty() {
         println!(
-            "eksguard-core: {} modules, {} edges, no module cycles",
+            "{rel}: {} modules, {} edges, no module cycles",
             g.files.len(),
             g.edges
                 .values()
@@ -294,7 +300,7 @@ fn check(args: &[String]) -> ExitCode {
     } else {
         eprint!("{}", modgraph::render(rel, &cycles));
         eprintln!(
-            "eksguard-core: {} module cycle(s); a module must not import, directly or through \
+            "{rel}: {} module cycle(s); a module must not import, directly or through \
              others, a module that imports it (see docs/ARCHITECTURE.md, \"Modules of eksguard-core\")",
             cycles.len()
         );
@@ -356,7 +362,7 @@ fn main() -> ExitCode {
         }
     } else {
         eprintln!(
-            "usage: cargo xtask test [CARGO TEST ARGS] | cargo xtask docs [--check] | cargo xtask check [--graph]"
+            "usage: cargo xtask test [CARGO TEST ARGS] | cargo xtask docs [--check] | cargo xtask check [--graph] [--src DIR]"
         );
         ExitCode::from(2)
     }

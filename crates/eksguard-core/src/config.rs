@@ -317,7 +317,19 @@ pub fn parse_with_rules(
     text: &str,
     extra: &[&'static Rule],
 ) -> Result<Config, Vec<LoadError>> {
-    let resolve = |token: &str| crate::select::resolve_with(token, extra);
+    parse_against(path, text, crate::rules::RULES, extra)
+}
+
+/// [`parse`] against `catalog` (the rules ids may name, besides `extra`): the parser itself,
+/// which knows no catalog of its own. [`parse`] and [`parse_with_rules`] pass the built-in one.
+pub fn parse_against(
+    path: &str,
+    text: &str,
+    catalog: &[&'static Rule],
+    extra: &[&'static Rule],
+) -> Result<Config, Vec<LoadError>> {
+    let all: Vec<&'static Rule> = catalog.iter().chain(extra).copied().collect();
+    let resolve = |token: &str| crate::select::resolve(token, &all);
     let err = |line: Option<u32>, message: String| LoadError {
         path: path.to_string(),
         line,
@@ -652,7 +664,7 @@ expires = 2027-03-31
         assert_eq!(c.severity.get("ACME001"), Some(&Severity::Low));
         assert_eq!(c.exceptions[0].rules, ["ACME001"]);
         assert_eq!(c.extra_rules.len(), 1);
-        assert_eq!(crate::select::resolve_with("acme001", &[&CUSTOM]).len(), 1);
-        assert!(crate::select::resolve_with("ACME002", &[&CUSTOM]).is_empty());
+        assert_eq!(crate::rules::resolve_with("acme001", &[&CUSTOM]).len(), 1);
+        assert!(crate::rules::resolve_with("ACME002", &[&CUSTOM]).is_empty());
     }
 }

@@ -112,7 +112,7 @@ pub struct BaselineSummary {
 }
 
 /// A stable identity for a finding: FNV-1a over rule, resource and message, as 16 hex digits.
-pub fn fingerprint_of(
+pub(crate) fn fingerprint_of(
     rule: &str,
     kind: &str,
     namespace: &str,
@@ -245,7 +245,7 @@ impl Report {
 }
 
 /// Why a rule cannot be evaluated on `inv`, if it cannot.
-pub fn missing_inputs(rule: &Rule, inv: &Inventory) -> Option<String> {
+fn missing_inputs(rule: &Rule, inv: &Inventory) -> Option<String> {
     let missing: Vec<Input> = rule
         .needs
         .iter()

@@ -86,7 +86,7 @@ pub fn evaluated_by_policy_engine(_: &mut Context<'_>) {}
 
 /// The inventory check of an audit rule: audit rules judge events, not the inventory (their
 /// detection function is registered in `rules::aud::DETECTORS`), so this finds nothing.
-pub fn audit_events_only(_: &mut Context<'_>) {}
+pub(crate) fn audit_events_only(_: &mut Context<'_>) {}
 
 /// What a check sees and reports into.
 pub struct Context<'a> {

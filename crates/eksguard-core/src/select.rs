@@ -71,15 +71,6 @@ pub fn resolve(token: &str, catalog: &[&'static Rule]) -> Vec<&'static Rule> {
     resolve_form(token, catalog).map_or_else(Vec::new, |(_, rules)| rules)
 }
 
-/// [`resolve`] over the built-in catalog and `extra` rules (loaded Rego policies).
-pub fn resolve_with(token: &str, extra: &[&'static Rule]) -> Vec<&'static Rule> {
-    if extra.is_empty() {
-        return resolve(token, crate::rules::RULES);
-    }
-    let catalog: Vec<&'static Rule> = crate::rules::RULES.iter().chain(extra).copied().collect();
-    resolve(token, &catalog)
-}
-
 /// Which rules a verb runs: tokens in any form of [`resolve`].
 #[derive(Debug, Clone, Default)]
 pub struct Selection {

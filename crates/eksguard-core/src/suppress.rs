@@ -15,9 +15,9 @@ use crate::rule::Finding;
 use crate::rules::util::annotation_path;
 
 /// The annotation listing the rules to ignore on an object (ids, names or peer ids).
-pub const IGNORE: &str = "eksguard.io/ignore";
+const IGNORE: &str = "eksguard.io/ignore";
 /// The annotation that must say why.
-pub const IGNORE_REASON: &str = "eksguard.io/ignore-reason";
+const IGNORE_REASON: &str = "eksguard.io/ignore-reason";
 
 /// Who hid a finding.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -142,7 +142,7 @@ impl<'c> Suppressions<'c> {
             let mut rules = Vec::new();
             let mut ok = true;
             for token in ignore.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                let found = crate::select::resolve_with(token, &config.extra_rules);
+                let found = crate::rules::resolve_with(token, &config.extra_rules);
                 if found.is_empty() {
                     s.errors.push(error(format!(
                         "annotation {IGNORE}: no rule matches `{token}` (see `eksguard rules`)"

@@ -216,16 +216,16 @@ impl Profile {
 }
 
 /// Source networks remembered per identity.
-pub const PROFILE_NETWORKS: usize = 16;
+pub(crate) const PROFILE_NETWORKS: usize = 16;
 /// Client products remembered per identity.
-pub const PROFILE_CLIENTS: usize = 8;
+pub(crate) const PROFILE_CLIENTS: usize = 8;
 /// `verb resource` pairs remembered per identity.
-pub const PROFILE_RESOURCES: usize = 64;
+pub(crate) const PROFILE_RESOURCES: usize = 64;
 /// Namespaces remembered per identity.
-pub const PROFILE_NAMESPACES: usize = 32;
+pub(crate) const PROFILE_NAMESPACES: usize = 32;
 
 /// The bit of a verb in [`Profile::verbs`]; unknown verbs share the last bit.
-pub fn verb_bit(verb: &str) -> u32 {
+pub(crate) fn verb_bit(verb: &str) -> u32 {
     const VERBS: [&str; 12] = [
         "get",
         "list",
@@ -246,7 +246,7 @@ pub fn verb_bit(verb: &str) -> u32 {
 
 /// The baseline key of the `verb resource[/subresource]` pair of an event, computed without
 /// allocating.
-pub fn resource_key(verb: &str, resource: &str, subresource: &str) -> u64 {
+pub(crate) fn resource_key(verb: &str, resource: &str, subresource: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in verb
         .bytes()
@@ -262,7 +262,7 @@ pub fn resource_key(verb: &str, resource: &str, subresource: &str) -> u64 {
 }
 
 /// FNV-1a of a string: compact baseline entries.
-pub fn hash(s: &str) -> u64 {
+pub(crate) fn hash(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
         h ^= u64::from(b);
@@ -273,7 +273,7 @@ pub fn hash(s: &str) -> u64 {
 
 /// The network of a source address for baselines: the /16 of an IPv4 address (a VPC), the /48
 /// of an IPv6 one; None for names (AWS-internal callers).
-pub fn network_of(ip: &str) -> Option<String> {
+pub(crate) fn network_of(ip: &str) -> Option<String> {
     match ip.parse::<std::net::IpAddr>().ok()? {
         std::net::IpAddr::V4(v4) => {
             let [a, b, _, _] = v4.octets();
@@ -288,7 +288,7 @@ pub fn network_of(ip: &str) -> Option<String> {
 
 /// The baseline key of [`network_of`], computed without allocating: learning runs on every
 /// event.
-pub fn network_key(ip: &str) -> Option<u64> {
+pub(crate) fn network_key(ip: &str) -> Option<u64> {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut mix = |b: u8| {
         h ^= u64::from(b);
@@ -314,7 +314,7 @@ pub fn network_key(ip: &str) -> Option<u64> {
 }
 
 /// The client product of a user agent: `kubectl/v1.31.0 (darwin/arm64)` is `kubectl`.
-pub fn client_of(user_agent: &str) -> &str {
+pub(crate) fn client_of(user_agent: &str) -> &str {
     user_agent.split('/').next().unwrap_or_default().trim()
 }
 
@@ -387,7 +387,7 @@ impl Cx<'_> {
 }
 
 /// The Kubernetes object an event acts on, as a finding's resource.
-pub fn object_of(ev: &Event<'_>) -> ResourceRef {
+pub(crate) fn object_of(ev: &Event<'_>) -> ResourceRef {
     let o = &ev.object_ref;
     let mut kind = o.resource.to_string();
     if !o.subresource.is_empty() {
@@ -404,7 +404,7 @@ pub fn object_of(ev: &Event<'_>) -> ResourceRef {
 }
 
 /// An identity (user or service account) as a finding's resource.
-pub fn identity_of(ev: &Event<'_>) -> ResourceRef {
+pub(crate) fn identity_of(ev: &Event<'_>) -> ResourceRef {
     ResourceRef {
         kind: "User".into(),
         namespace: None,
@@ -415,7 +415,7 @@ pub fn identity_of(ev: &Event<'_>) -> ResourceRef {
 }
 
 /// A source address as a finding's resource.
-pub fn source_of(ip: &str) -> ResourceRef {
+pub(crate) fn source_of(ip: &str) -> ResourceRef {
     ResourceRef {
         kind: "SourceIP".into(),
         namespace: None,

@@ -320,7 +320,7 @@ impl Event<'_> {
 /// Parse an RFC 3339 UTC timestamp (`2026-11-23T11:48:07.123456Z`, offsets allowed) into
 /// microseconds since the Unix epoch.
 #[allow(clippy::many_single_char_names)]
-pub fn parse_time(s: &str) -> Option<i64> {
+pub(crate) fn parse_time(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let part = b.get(r)?;
@@ -519,7 +519,7 @@ struct JobSpec {
 }
 
 /// Resources whose request object carries a pod spec (directly or in a template).
-pub const WORKLOAD_RESOURCES: [&str; 7] = [
+pub(crate) const WORKLOAD_RESOURCES: [&str; 7] = [
     "pods",
     "deployments",
     "daemonsets",

@@ -16,7 +16,7 @@ pub enum Network {
 }
 
 /// Classify the first source IP of an event.
-pub fn classify(ip: &str) -> Network {
+pub(crate) fn classify(ip: &str) -> Network {
     match ip.parse::<IpAddr>() {
         Err(_) => Network::Internal,
         Ok(IpAddr::V4(v4)) => {
@@ -164,7 +164,7 @@ impl ThreatIntel {
 }
 
 /// Whether a list holds Tor exit nodes.
-pub fn is_tor_list(name: &str) -> bool {
+pub(crate) fn is_tor_list(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n == "tor" || n.starts_with("tor-") || n.starts_with("tor_") || n.contains("tor-exit")
 }

@@ -149,7 +149,7 @@ pub struct OutputMark {
 }
 
 /// Version of the `--state` file format.
-pub const STATE_VERSION: u32 = 1;
+const STATE_VERSION: u32 = 1;
 const MAX_MALFORMED_KEPT: usize = 1000;
 const MAX_STREAMS: usize = 4096;
 

@@ -7,7 +7,7 @@
 use std::io::{self, BufRead, BufReader, Read};
 
 /// The default longest line: an audit event above this is rejected.
-pub const DEFAULT_MAX_LINE: usize = 4 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_LINE: usize = 4 * 1024 * 1024;
 
 /// One unit of input.
 #[derive(Debug, PartialEq, Eq)]
@@ -200,16 +200,16 @@ pub fn decode<'r, R: Read + 'r>(r: R) -> io::Result<(Box<dyn BufRead + 'r>, Enco
 }
 
 /// The UTF-8 byte-order mark some Windows tools write at the start of a file.
-pub const BOM: char = '\u{feff}';
+const BOM: char = '\u{feff}';
 
 /// `text` without a leading byte-order mark.
-pub fn strip_bom(text: &str) -> &str {
+pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix(BOM).unwrap_or(text)
 }
 
 /// Whether a first line opens a pretty-printed JSON document rather than a JSON line: the
 /// document's opening byte (`{` or `[`).
-pub fn opens_document(first_line: &str) -> Option<u8> {
+pub(crate) fn opens_document(first_line: &str) -> Option<u8> {
     match strip_bom(first_line).trim() {
         "{" => Some(b'{'),
         "[" => Some(b'['),

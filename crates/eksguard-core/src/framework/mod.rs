@@ -207,7 +207,7 @@ fn score(report: &Report, rules: &[&'static Rule]) -> Option<u32> {
 /// The seed documents' security domains (in the order of the practitioners' note, plus image
 /// security from the talk and the blog), the eksguard domains that implement each, and why a
 /// domain cannot be scored from configuration when it cannot.
-pub static SEED_DOMAINS: &[(&str, &str, &[Domain], Option<&str>)] = &[
+static SEED_DOMAINS: &[(&str, &str, &[Domain], Option<&str>)] = &[
     (
         "iam",
         "Identity and access management (IAM, aws-auth, access entries, IRSA, RBAC)",

@@ -234,3 +234,13 @@ pub static RULES: &[&Rule] = &[
     &aud::identity_from_new_network_or_client::RULE,
 ];
 
+/// [`crate::select::resolve`] over this catalog and `extra` rules (loaded Rego policies): what
+/// `eksguard.toml` and the `eksguard.io/ignore` annotation name. The convenience lives with the
+/// catalog, so that the resolver (`select`) knows no catalog.
+pub(crate) fn resolve_with(token: &str, extra: &[&'static Rule]) -> Vec<&'static Rule> {
+    if extra.is_empty() {
+        return crate::select::resolve(token, RULES);
+    }
+    let catalog: Vec<&'static Rule> = RULES.iter().chain(extra).copied().collect();
+    crate::select::resolve(token, &catalog)
+}

@@ -6,7 +6,7 @@ use crate::detect::event::{Event, WORKLOAD_RESOURCES};
 use crate::detect::{Action, Options, Profile, Shared};
 
 /// The ATT&CK-style tactic GuardDuty files an API call under (its finding-type prefix).
-pub fn tactic(ev: &Event<'_>) -> &'static str {
+pub(crate) fn tactic(ev: &Event<'_>) -> &'static str {
     let r = ev.resource();
     let sub = ev.subresource();
     let v = ev.verb();
@@ -44,12 +44,12 @@ pub fn tactic(ev: &Event<'_>) -> &'static str {
 
 /// The GuardDuty finding type of `tactic` and `variant` (`TorIPCaller`, ...); GuardDuty files
 /// exec/attach/port-forward under none of these families.
-pub fn guardduty_type(tactic: &str, variant: &str) -> Option<String> {
+fn guardduty_type(tactic: &str, variant: &str) -> Option<String> {
     (tactic != "Execution").then(|| format!("{tactic}:Kubernetes/{variant}"))
 }
 
 /// `" (Discovery:Kubernetes/TorIPCaller)"` or nothing.
-pub fn gd_suffix(tactic: &str, variant: &str) -> String {
+pub(crate) fn gd_suffix(tactic: &str, variant: &str) -> String {
     guardduty_type(tactic, variant)
         .map(|t| format!(" (GuardDuty type {t})"))
         .unwrap_or_default()
@@ -57,7 +57,7 @@ pub fn gd_suffix(tactic: &str, variant: &str) -> String {
 
 /// A Kubernetes controller creating objects on a user's behalf (pods of a ReplicaSet, ...),
 /// or a node's kubelet.
-pub fn is_controller(ev: &Event<'_>) -> bool {
+pub(crate) fn is_controller(ev: &Event<'_>) -> bool {
     ev.is_system_component()
         || ev
             .service_account()
@@ -65,7 +65,7 @@ pub fn is_controller(ev: &Event<'_>) -> bool {
 }
 
 /// The sensitive action an event is, for anomaly detection.
-pub fn action_of(ev: &Event<'_>) -> Option<Action> {
+pub(crate) fn action_of(ev: &Event<'_>) -> Option<Action> {
     if !ev.succeeded() {
         return None;
     }
@@ -84,7 +84,7 @@ pub fn action_of(ev: &Event<'_>) -> Option<Action> {
 
 /// Learn from an event after the detectors have judged it: the identity's baseline, and the
 /// images deployed during the warm-up.
-pub fn learn(ev: &Event<'_>, shared: &mut Shared, opts: &Options) {
+pub(crate) fn learn(ev: &Event<'_>, shared: &mut Shared, opts: &Options) {
     if ev.is_system_component() || ev.username().is_empty() {
         return;
     }
@@ -135,7 +135,7 @@ pub fn learn(ev: &Event<'_>, shared: &mut Shared, opts: &Options) {
 }
 
 /// Sensitive host paths (Falco's `sensitive_vol_mount` list).
-pub const SENSITIVE_HOST_PATHS: [&str; 12] = [
+const SENSITIVE_HOST_PATHS: [&str; 12] = [
     "/proc",
     "/var/run/docker.sock",
     "/",
@@ -151,7 +151,7 @@ pub const SENSITIVE_HOST_PATHS: [&str; 12] = [
 ];
 
 /// Whether a host path is sensitive (trailing slashes ignored).
-pub fn sensitive_path(p: &str) -> bool {
+pub(crate) fn sensitive_path(p: &str) -> bool {
     let t = p.trim_end_matches('/');
     let t = if t.is_empty() { "/" } else { t };
     SENSITIVE_HOST_PATHS.contains(&t)
@@ -173,7 +173,7 @@ pub fn past(verb: &str) -> &str {
 }
 
 /// `ClusterRole system:discovery`, `Role shop/reader`: the object of an event, for messages.
-pub fn kind_name(ev: &Event<'_>) -> String {
+pub(crate) fn kind_name(ev: &Event<'_>) -> String {
     let kind = match ev.resource() {
         "roles" => "Role",
         "clusterroles" => "ClusterRole",
@@ -197,7 +197,7 @@ pub fn kind_name(ev: &Event<'_>) -> String {
 }
 
 /// Service accounts Kubernetes creates in kube-system itself (Falco's `known_sa_list`).
-pub const KNOWN_SYSTEM_SERVICE_ACCOUNTS: [&str; 23] = [
+pub(crate) const KNOWN_SYSTEM_SERVICE_ACCOUNTS: [&str; 23] = [
     "coredns",
     "coredns-autoscaler",
     "cronjob-controller",
