@@ -66,7 +66,7 @@ fn peak_memory_of_hostile_inputs_is_bounded_by_their_size() {
     }
     let _ = writeln!(
         nested,
-        "{}- [{}]",
+        "{}- v: [{}]",
         "  ".repeat(150),
         vec!["1"; 200_000].join(",")
     );
@@ -75,5 +75,61 @@ fn peak_memory_of_hostile_inputs_is_bounded_by_their_size() {
     if let Some(mb) = mb {
         eprintln!("150 nested anchors over 200k values: peak +{mb} MB");
         assert!(mb < CEILING_MB, "nested anchors: peak grew by {mb} MB");
+    }
+
+    flow_collections_held_as_tokens_are_bounded();
+}
+
+/// Issue 13, the last bound: a flow collection where a mapping key could start (a block sequence entry, a line of its
+/// own, an item of another flow collection) was held whole by the YAML scanner as tokens until
+/// it ended, at about 170 bytes a one-character item: 660 MB for 2,000,000 items (4 MB). It is
+/// now refused before it is parsed, at its line, and the documents around it are loaded.
+fn flow_collections_held_as_tokens_are_bounded() {
+    let opts = LoadOptions::default();
+    let items = vec!["1"; 2_000_000].join(",");
+    let pairs = (0..500_000).fold(String::new(), |mut s, i| {
+        let _ = write!(s, "k{i}: 1,");
+        s
+    });
+    let cases = [
+        ("a block sequence entry", format!("list:\n- [{items}]\n")),
+        ("a line of its own", format!("list:\n  [{items}]\n")),
+        (
+            "a flow mapping in a flow sequence",
+            format!("list: [{{{pairs}}}]\n"),
+        ),
+        ("an item of a flow sequence", format!("list: [[{items}]]\n")),
+    ];
+    for (what, doc) in cases {
+        let text = format!("a: 1\n---\n# {what}\n{doc}---\nb: 2\n");
+        let (inv, mb) = peak_growth_mb(|| load_text("flow.yaml", &text, &opts));
+        if let Some(mb) = mb {
+            eprintln!("{what}, {} bytes: peak +{mb} MB", doc.len());
+            assert!(mb < CEILING_MB, "{what}: peak grew by {mb} MB");
+        }
+        assert_eq!(inv.documents, 2, "{what}: {:?}", inv.errors);
+        assert_eq!(inv.errors.len(), 1, "{what}: {:?}", inv.errors);
+        let line = if doc.starts_with("list: [") { 4 } else { 5 };
+        assert_eq!(inv.errors[0].line, Some(line), "{what}: {:?}", inv.errors);
+        assert!(
+            inv.errors[0].message.contains("flow collection"),
+            "{what}: {:?}",
+            inv.errors
+        );
+    }
+
+    // Not held, so not refused: a flow sequence after its key on the key's line is read as it
+    // comes (its values cost 32 bytes each, and its field lines about 30).
+    let doc = format!("list: [{}]\n", vec!["1"; 500_000].join(","));
+    let (inv, mb) = peak_growth_mb(|| load_text("flow.yaml", &doc, &opts));
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    assert_eq!(inv.documents, 1);
+    drop(inv);
+    if let Some(mb) = mb {
+        eprintln!("a flow sequence of 500,000 items after its key: peak +{mb} MB");
+        assert!(
+            mb < CEILING_MB,
+            "a flow sequence after its key: peak grew by {mb} MB"
+        );
     }
 }

@@ -32,6 +32,14 @@ pub struct Limits {
     pub alias_bytes_per_input_byte: u64,
     /// Most bytes that YAML anchors and aliases may copy in one input, whatever its size.
     pub max_alias_bytes: u64,
+    /// Memory the YAML scanner may hold as tokens of one flow collection, per byte of the
+    /// document, on top of [`HELD_TOKEN_BYTES_FLOOR`]: a flow collection that starts where a
+    /// mapping key could (`- [...]`, an item of another flow collection) is held whole as
+    /// tokens until it ends. Estimated before parsing at [`HELD_TOKEN_BYTES`] a token.
+    pub held_token_bytes_per_input_byte: u64,
+    /// Most memory the YAML scanner may hold as tokens of one flow collection, whatever the
+    /// document's size.
+    pub max_held_token_bytes: u64,
 }
 
 impl Default for Limits {
@@ -42,6 +50,8 @@ impl Default for Limits {
             max_alias_nodes: 250_000,
             alias_bytes_per_input_byte: 8,
             max_alias_bytes: 64 * 1024 * 1024,
+            held_token_bytes_per_input_byte: 64,
+            max_held_token_bytes: 512 * 1024 * 1024,
         }
     }
 }
@@ -60,7 +70,27 @@ impl Limits {
             .saturating_add(len.saturating_mul(self.alias_bytes_per_input_byte))
             .min(self.max_alias_bytes)
     }
+
+    /// The memory the YAML scanner may hold as tokens of one flow collection in a document of
+    /// `doc_len` bytes: [`HELD_TOKEN_BYTES_FLOOR`] plus `held_token_bytes_per_input_byte` per
+    /// byte, at most `max_held_token_bytes`.
+    pub fn held_token_byte_budget(&self, doc_len: usize) -> u64 {
+        let len = u64::try_from(doc_len).unwrap_or(u64::MAX);
+        HELD_TOKEN_BYTES_FLOOR
+            .saturating_add(len.saturating_mul(self.held_token_bytes_per_input_byte))
+            .min(self.max_held_token_bytes)
+    }
 }
+
+/// Memory the YAML scanner may always hold as tokens of one flow collection, however small
+/// the document.
+pub const HELD_TOKEN_BYTES_FLOOR: u64 = 16 * 1024 * 1024;
+
+/// Estimated memory of one token held by the YAML scanner (saphyr-parser 0.3.4), counted the
+/// way [`check_held_tokens`] counts them: `[1,1,...]` of 200,000 items (600,000 counted
+/// tokens, 400,000 real ones) held 66 MB, `[{k0: 1, ...}]` of 200,000 pairs (1.4 million
+/// counted, 1 million real) 144 MB: about 110 and 103 bytes a counted token.
+pub const HELD_TOKEN_BYTES: u64 = 128;
 
 /// Line spans of the fields of one document, by field path (`spec.containers[0].image`,
 /// `metadata.annotations["eks.amazonaws.com/role-arn"]`). Lines are 1-based.
@@ -692,6 +722,309 @@ fn end_line_of(span: &Span, offset: u32) -> u32 {
     l.saturating_add(offset)
 }
 
+/// Refuse a document whose flow collections would make the YAML scanner hold more token
+/// memory than `limits` allow.
+///
+/// saphyr-parser holds back every token of a flow collection that starts where a mapping key
+/// could (a block sequence entry `- [...]`, a line that starts with `[`, the value of an
+/// explicit key `? k` / `: [...]`, an item or key of another flow collection) until the
+/// collection ends, since it could still turn out to be a key (`[a, b]: c`); about 100 bytes a
+/// token, 150 times the size of `[1,1,1,...]`. Not held: a collection after `key: ` on the
+/// key's line, after `--- `, or after `:` in a flow mapping (only its items that are
+/// collections are). This pass lexes the document's bytes (quotes, comments, block scalars,
+/// flow depth), counts the tokens of each held collection (a scalar, anchor, tag, alias or
+/// bracket 1, a `,` 2, a `:` 3: what the scanner may add for an implicit pair) and fails at
+/// the line where the first collection over the budget starts. A mistake in this estimate
+/// costs only a refusal of an over-large document, never a wrong value: the document is then
+/// parsed by saphyr as it is.
+fn check_held_tokens(text: &str, line_offset: u32, limits: &Limits) -> Result<(), TextError> {
+    let budget = limits.held_token_byte_budget(text.len());
+    let max_tokens = budget / HELD_TOKEN_BYTES;
+    // At most 3 counted tokens a byte: a document this small cannot go over.
+    if u64::try_from(text.len())
+        .unwrap_or(u64::MAX)
+        .saturating_mul(3)
+        <= max_tokens
+    {
+        return Ok(());
+    }
+    let over = |line: u32| TextError {
+        line: Some(line_offset.saturating_add(line).saturating_add(1)),
+        message: format!(
+            "a flow collection (`[...]` or `{{...}}`) starting here would make the YAML parser \
+             hold more than {} MB of tokens until it ends (the limit for this document: {} MB \
+             plus {} bytes a byte of the document, at most {} MB); this document is not read: \
+             write the collection in block style, or as its own JSON document",
+            budget >> 20,
+            HELD_TOKEN_BYTES_FLOOR >> 20,
+            limits.held_token_bytes_per_input_byte,
+            limits.max_held_token_bytes >> 20,
+        ),
+    };
+    let mut lex = HeldLexer {
+        b: text.as_bytes(),
+        i: 0,
+        line: 0,
+        line_start: 0,
+        depth: 0,
+        key_possible: true,
+        content_on_line: false,
+        entry_col: None,
+        held: None,
+    };
+    while lex.i < lex.b.len() {
+        lex.step();
+        if let Some((_, line, count)) = lex.held
+            && count > max_tokens
+        {
+            return Err(over(line));
+        }
+    }
+    Ok(())
+}
+
+struct HeldLexer<'a> {
+    b: &'a [u8],
+    i: usize,
+    /// Lines before `i` (0-based line of `i`).
+    line: u32,
+    line_start: usize,
+    /// Flow nesting depth at `i`.
+    depth: usize,
+    /// Whether a flow collection starting at `i` would be held (could be a simple key).
+    key_possible: bool,
+    /// In block context: whether a scalar or collection came after the line's last `-`, `?`
+    /// or `:` (so a `:` now is a simple key's value indicator).
+    content_on_line: bool,
+    /// In block context: the column of the node a block scalar would belong to (`None`: the
+    /// document's root).
+    entry_col: Option<usize>,
+    /// The collection being held: its depth outside it, its line and the tokens counted.
+    held: Option<(usize, u32, u64)>,
+}
+
+impl HeldLexer<'_> {
+    fn at(&self, i: usize) -> u8 {
+        self.b.get(i).copied().unwrap_or(b'\n')
+    }
+
+    fn blank_at(&self, i: usize) -> bool {
+        matches!(self.at(i), b' ' | b'\t' | b'\r' | b'\n')
+    }
+
+    fn flow_at(&self, i: usize) -> bool {
+        matches!(self.at(i), b',' | b'[' | b']' | b'{' | b'}')
+    }
+
+    fn count(&mut self, n: u64) {
+        if let Some((_, _, c)) = &mut self.held {
+            *c = c.saturating_add(n);
+        }
+    }
+
+    /// Move on to `to` (at least one byte), counting the lines passed.
+    fn advance(&mut self, to: usize) {
+        let to = to.clamp(self.i + 1, self.b.len());
+        for nl in memchr::memchr_iter(b'\n', &self.b[self.i..to]) {
+            self.line = self.line.saturating_add(1);
+            self.line_start = self.i + nl + 1;
+        }
+        self.i = to;
+    }
+
+    /// Move to the end of the line (its newline is left to [`HeldLexer::step`]).
+    fn skip_line(&mut self) {
+        let from = (self.i + 1).min(self.b.len());
+        self.i = memchr::memchr(b'\n', &self.b[from..]).map_or(self.b.len(), |n| from + n);
+    }
+
+    fn step(&mut self) {
+        let (i, c) = (self.i, self.b[self.i]);
+        let col = i - self.line_start;
+        let flow = self.depth > 0;
+        match c {
+            b'\n' => {
+                self.line = self.line.saturating_add(1);
+                self.i += 1;
+                self.line_start = self.i;
+                if !flow {
+                    self.key_possible = true;
+                    self.content_on_line = false;
+                    self.entry_col = None;
+                }
+            }
+            b' ' | b'\t' | b'\r' => self.i += 1,
+            b'#' if i == 0 || self.blank_at(i - 1) => self.skip_line(),
+            b'%' if col == 0 && !flow => self.skip_line(),
+            b'-' | b'.'
+                if col == 0
+                    && !flow
+                    && self.b[i..].starts_with(if c == b'-' { b"---" } else { b"..." })
+                    && self.blank_at(i + 3) =>
+            {
+                self.i += 3;
+                self.key_possible = false;
+                self.content_on_line = false;
+                self.entry_col = None;
+            }
+            b'-' | b'?' if !flow && self.blank_at(i + 1) => {
+                self.i += 1;
+                self.key_possible = true;
+                self.content_on_line = false;
+                self.entry_col = Some(col);
+            }
+            b':' if !flow && self.blank_at(i + 1) => {
+                self.i += 1;
+                self.key_possible = !self.content_on_line;
+                if !self.content_on_line {
+                    self.entry_col = Some(col);
+                }
+                self.content_on_line = false;
+            }
+            b'|' | b'>' if !flow => self.block_scalar(),
+            b'[' | b'{' => {
+                if self.key_possible && self.held.is_none() {
+                    self.held = Some((self.depth, self.line, 0));
+                }
+                self.count(1);
+                self.depth += 1;
+                self.key_possible = true;
+                self.i += 1;
+            }
+            b']' | b'}' if flow => {
+                self.count(2);
+                self.depth -= 1;
+                if self.held.is_some_and(|(d, _, _)| d >= self.depth) {
+                    self.held = None;
+                }
+                self.key_possible = false;
+                self.scalar_seen(col);
+                self.i += 1;
+            }
+            b',' if flow => {
+                self.count(2);
+                self.key_possible = true;
+                self.i += 1;
+            }
+            b':' if flow => {
+                self.count(3);
+                self.key_possible = false;
+                self.i += 1;
+            }
+            b'?' if flow && self.blank_at(i + 1) => {
+                self.count(1);
+                self.key_possible = false;
+                self.i += 1;
+            }
+            b'"' | b'\'' => {
+                self.count(1);
+                self.scalar_seen(col);
+                self.quoted(c);
+            }
+            b'&' | b'!' | b'*' => {
+                // An anchor or a tag leaves a following collection where it was; an alias is
+                // a value.
+                self.count(1);
+                if c == b'*' {
+                    self.scalar_seen(col);
+                }
+                let mut j = i + 1;
+                while j < self.b.len() && !self.blank_at(j) && !(flow && self.flow_at(j)) {
+                    j += 1;
+                }
+                self.advance(j);
+            }
+            _ => {
+                self.count(1);
+                self.scalar_seen(col);
+                self.plain(flow);
+            }
+        }
+    }
+
+    /// A scalar, alias or closed collection at column `col`.
+    fn scalar_seen(&mut self, col: usize) {
+        if self.depth == 0 {
+            if !self.content_on_line && self.entry_col.is_none_or(|e| e < col) {
+                self.entry_col = Some(col);
+            }
+            self.content_on_line = true;
+        }
+    }
+
+    fn quoted(&mut self, q: u8) {
+        let mut j = self.i + 1;
+        loop {
+            let Some(n) = memchr::memchr2(q, b'\\', &self.b[j.min(self.b.len())..]) else {
+                // Unterminated: the parser says so.
+                self.advance(self.b.len());
+                return;
+            };
+            j += n;
+            if self.b[j] == b'\\' && q == b'"' {
+                j += 2;
+            } else if self.b[j] == b'\\' {
+                j += 1;
+            } else if q == b'\'' && self.b.get(j + 1) == Some(&b'\'') {
+                j += 2;
+            } else {
+                self.advance(j + 1);
+                return;
+            }
+        }
+    }
+
+    /// A plain scalar: in a flow collection it ends at `,[]{}`, at `: `, at ` #` or at the
+    /// end of the line; in a block, at `: `, ` #` or the end of the line.
+    fn plain(&mut self, flow: bool) {
+        let mut j = self.i + 1;
+        while j < self.b.len() {
+            match self.b[j] {
+                b'\n' => break,
+                b',' | b'[' | b']' | b'{' | b'}' if flow => break,
+                b':' if self.blank_at(j + 1) || (flow && self.flow_at(j + 1)) => break,
+                b'#' if self.blank_at(j - 1) => break,
+                _ => j += 1,
+            }
+        }
+        self.advance(j);
+    }
+
+    /// A block scalar (`|` or `>` in a block): its header line, then the lines indented more
+    /// than its node (the first one sets the indentation), and the blank lines among them.
+    fn block_scalar(&mut self) {
+        let parent = self.entry_col;
+        self.skip_line();
+        let mut indent: Option<usize> = None;
+        while self.i < self.b.len() {
+            // `self.i` is at a newline: look at the next line.
+            let start = self.i + 1;
+            let end = memchr::memchr(b'\n', &self.b[start.min(self.b.len())..])
+                .map_or(self.b.len(), |n| start + n);
+            let line = &self.b[start.min(end)..end];
+            let spaces = line.iter().take_while(|c| **c == b' ').count();
+            let blank = line[spaces..]
+                .iter()
+                .all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+            let within = match indent {
+                _ if blank => true,
+                Some(n) => spaces >= n,
+                None => parent.is_none_or(|p| spaces > p),
+            };
+            if !within {
+                break;
+            }
+            if !blank && indent.is_none() {
+                indent = Some(spaces);
+            }
+            self.line = self.line.saturating_add(1);
+            self.line_start = start;
+            self.i = end;
+        }
+        self.content_on_line = true;
+    }
+}
+
 fn parse_chunk(
     text: &str,
     line_offset: u32,
@@ -711,6 +1044,7 @@ fn parse_chunk(
         doc_start: None,
         docs: Vec::new(),
     };
+    check_held_tokens(text, line_offset, limits)?;
     let mut parser = Parser::new_from_str(text);
     while let Some(item) = parser.next_event() {
         let (event, span) = item.map_err(|e| TextError {
