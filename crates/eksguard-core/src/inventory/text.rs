@@ -1540,6 +1540,80 @@ a:
         assert_eq!(d.fields.get("cluster.name"), Some((3, 3)));
     }
 
+    /// Limits under which a collection held with more than 1,000 counted tokens is refused.
+    fn small_held_budget() -> Limits {
+        Limits {
+            held_token_bytes_per_input_byte: 0,
+            max_held_token_bytes: 1000 * HELD_TOKEN_BYTES,
+            ..Limits::default()
+        }
+    }
+
+    #[test]
+    fn flow_collections_held_as_tokens_are_refused_at_their_line() {
+        let items = vec!["1"; 2000].join(",");
+        let pairs = (0..1000)
+            .map(|i| format!("k{i}: 1"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let held = [
+            (format!("a: 1\nb:\n- [{items}]\n"), 3),
+            (format!("a: 1\nb:\n  [\n{items}]\n"), 3),
+            (format!("a: [[{items}]]\n"), 1),
+            (format!("a: [1, 2,\n  [{items}]]\n"), 2),
+            (format!("? k\n: [{items}]\n"), 2),
+            (format!("- [{{{pairs}}}]\n"), 1),
+            (format!("a: {{b: 1, [{items}]: 2}}\n"), 1),
+            (format!("- &x !!seq [{items}]\n"), 1),
+            (format!("a: 1\n---\n[{items}]\n"), 3),
+        ];
+        for (text, line) in held {
+            let (docs, errs) = parse(&text, &small_held_budget());
+            assert_eq!(errs.len(), 1, "{}: {errs:?}", &text[..20]);
+            assert_eq!(errs[0].line, Some(line), "{}: {errs:?}", &text[..20]);
+            assert!(errs[0].message.contains("flow collection"), "{errs:?}");
+            assert!(docs.len() <= 1, "only `a: 1` may load");
+        }
+    }
+
+    #[test]
+    fn flow_collections_read_as_they_come_are_not_refused() {
+        // A flow sequence after its key, `--- `, or `:` in a flow mapping is not held; nor is
+        // a bracket inside a scalar or a comment, which must not open a collection that would
+        // swallow the long sequence after it.
+        let items = vec!["1"; 2000].join(",");
+        let tail = format!("list: [{items}]\n");
+        let ok = [
+            String::new(),
+            "--- ".to_string(),
+            "s: |\n  [x\n  {y\nt: 1\n".to_string(),
+            "- a: >-\n    [x\n\n    y\n  b: 1\n  ".to_string(),
+            "s: \"[x \\\" ]\"\n".to_string(),
+            "s: '[x '' y'\n".to_string(),
+            "s: \"[multi\n  line\"\n".to_string(),
+            "# [x\ns: x # [y\n".to_string(),
+            "s: foo [bar, {baz\n".to_string(),
+            "url: http://x/[a\n".to_string(),
+            "t: !!str x[y\n".to_string(),
+        ];
+        for head in ok {
+            let text = if head == "--- " {
+                format!("--- [{items}]\n")
+            } else {
+                format!("{head}{tail}")
+            };
+            let (docs, errs) = parse(&text, &small_held_budget());
+            assert!(errs.is_empty(), "{head:?}: {errs:?}");
+            assert_eq!(docs.len(), 1, "{head:?}");
+        }
+        // JSON documents are read with `--- ` before them: only an item that is a
+        // collection is held.
+        let json = format!("{{\"a\": [{items}], \"b\": {{\"c\": [{items}]}}}}");
+        let (docs, errs) = parse(&json, &small_held_budget());
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(docs.len(), 1);
+    }
+
     #[test]
     fn empty_and_comment_documents_are_not_documents() {
         let (docs, errs) = parse("# nothing\n---\n---\n", &Limits::default());
