@@ -158,7 +158,7 @@ fn lex(src: &str) -> Vec<(Tok, usize)> {
 
 /// Removes attributes and the items under `#[cfg(test)]` (or `cfg(all(test, ..))`: any `cfg`
 /// naming `test` outside a `not`). Other attributes are dropped, their items kept.
-fn strip_test_items(toks: Vec<(Tok, usize)>) -> Vec<(Tok, usize)> {
+fn strip_test_items(toks: &[(Tok, usize)]) -> Vec<(Tok, usize)> {
     let mut out = Vec::with_capacity(toks.len());
     let mut i = 0;
     while i < toks.len() {
@@ -168,13 +168,13 @@ fn strip_test_items(toks: Vec<(Tok, usize)>) -> Vec<(Tok, usize)> {
                 j += 1;
             }
             if toks.get(j).map(|t| &t.0) == Some(&Tok::Punct('[')) {
-                let end = matching(&toks, j);
+                let end = matching(toks, j);
                 let inner = &toks[j + 1..end];
                 let is_cfg = matches!(inner.first(), Some((Tok::Ident(w), _)) if w == "cfg");
                 let names = |w: &str| inner.iter().any(|t| t.0 == Tok::Ident(w.into()));
                 i = end + 1;
                 if is_cfg && names("test") && !names("not") {
-                    i = skip_item(&toks, i);
+                    i = skip_item(toks, i);
                 }
                 continue;
             }
@@ -263,13 +263,15 @@ fn parse(src: &str) -> Parsed {
     let mut exported_macros = Vec::new();
     for w in raw.windows(7) {
         let id = |k: usize, s: &str| w[k].0 == Tok::Ident(s.into());
-        if w[0].0 == Tok::Punct('#') && id(2, "macro_export") && id(4, "macro_rules") {
-            if let Tok::Ident(name) = &w[6].0 {
-                exported_macros.push(name.clone());
-            }
+        if w[0].0 == Tok::Punct('#')
+            && id(2, "macro_export")
+            && id(4, "macro_rules")
+            && let Tok::Ident(name) = &w[6].0
+        {
+            exported_macros.push(name.clone());
         }
     }
-    let toks = strip_test_items(raw);
+    let toks = strip_test_items(&raw);
     let mut children = Vec::new();
     for k in 0..toks.len() {
         if toks[k].0 == Tok::Ident("mod".into())
@@ -301,11 +303,21 @@ fn parse(src: &str) -> Parsed {
     }
 }
 
+/// One leaf of a `use` tree, made absolute.
+struct UseLeaf {
+    path: Vec<String>,
+    line: usize,
+    /// The name it binds (`use a::b` binds `b`, `use a::b as c` binds `c`, a glob nothing).
+    bound: Option<String>,
+    /// `pub use` (any `pub(..)` too): a re-export.
+    public: bool,
+    glob: bool,
+}
+
 /// What one file names: `use` leaves and paths in code, made absolute.
 #[derive(Default)]
 struct Named {
-    /// (path, line, the name the leaf binds, whether it is a `pub` re-export, whether a glob).
-    uses: Vec<(Vec<String>, usize, Option<String>, bool, bool)>,
+    uses: Vec<UseLeaf>,
     code: Vec<(Vec<String>, usize)>,
     /// Identifiers used outside `use` declarations.
     idents: BTreeSet<String>,
@@ -333,7 +345,7 @@ pub fn build(read: &dyn Fn(&str) -> Option<String>) -> Graph {
         let p = parse(&src);
         // Children of lib.rs / mod.rs sit beside it; of foo.rs, in foo/.
         let dir = match file.rsplit_once('/') {
-            Some((d, name)) if name == "mod.rs" => format!("{d}/"),
+            Some((d, "mod.rs")) => format!("{d}/"),
             None if file == "lib.rs" => String::new(),
             _ => format!("{}/", file.trim_end_matches(".rs")),
         };
@@ -360,16 +372,16 @@ pub fn build(read: &dyn Fn(&str) -> Option<String>) -> Graph {
     let mut reexports: BTreeMap<ModPath, Reexports> = BTreeMap::new();
     for (m, n) in &named {
         let r = reexports.entry((*m).clone()).or_default();
-        for (path, _, bound, public, glob) in &n.uses {
-            if !public {
+        for u in &n.uses {
+            if !u.public {
                 continue;
             }
-            if *glob {
-                if modules.contains(path) {
-                    r.globs.push(path.clone());
+            if u.glob {
+                if modules.contains(&u.path) {
+                    r.globs.push(u.path.clone());
                 }
-            } else if let Some(b) = bound {
-                r.named.insert(b.clone(), path.clone());
+            } else if let Some(b) = &u.bound {
+                r.named.insert(b.clone(), u.path.clone());
             }
         }
     }
@@ -384,18 +396,18 @@ pub fn build(read: &dyn Fn(&str) -> Option<String>) -> Graph {
     for (m, n) in &named {
         let file = &g.files[*m];
         let mut found: Vec<(ModPath, usize)> = Vec::new();
-        for (path, line, bound, public, glob) in &n.uses {
+        for u in &n.uses {
             // A re-export is an edge only when the module itself uses what it re-exports.
-            let used = if *glob {
+            let used = if u.glob {
                 items
-                    .get(path)
+                    .get(&u.path)
                     .is_some_and(|its| its.iter().any(|i| n.idents.contains(i)))
-                    || !modules.contains(path)
+                    || !modules.contains(&u.path)
             } else {
-                bound.as_ref().is_none_or(|b| n.idents.contains(b))
+                u.bound.as_ref().is_none_or(|b| n.idents.contains(b))
             };
-            if !public || used {
-                found.push((ctx.resolve(path), *line));
+            if !u.public || used {
+                found.push((ctx.resolve(&u.path), u.line));
             }
         }
         for (path, line) in &n.code {
@@ -470,47 +482,47 @@ impl Resolver<'_> {
 }
 
 /// Every path in the file that leads into the crate, made absolute, with its line.
-fn names(m: &ModPath, p: &Parsed, modules: &BTreeSet<ModPath>) -> Named {
-    let toks = &p.toks;
+fn names(module: &ModPath, parsed: &Parsed, modules: &BTreeSet<ModPath>) -> Named {
+    let toks = &parsed.toks;
     let mut out = Named::default();
     // Names in scope that are modules: children, then `use` aliases that resolve to a module.
-    let mut scope: BTreeMap<String, ModPath> = p
+    let mut scope: BTreeMap<String, ModPath> = parsed
         .children
         .iter()
         .map(|c| {
-            let mut cm = m.clone();
-            cm.push(c.clone());
-            (c.clone(), cm)
+            let mut child = module.clone();
+            child.push(c.clone());
+            (c.clone(), child)
         })
         .collect();
     // The start of a path, made absolute; None for extern crates and local names.
     let root = |first: &str, scope: &BTreeMap<String, ModPath>| -> Option<ModPath> {
         match first {
             "crate" => Some(vec![]),
-            "self" => Some(m.clone()),
-            "super" => Some(m[..m.len().saturating_sub(1)].to_vec()),
+            "self" => Some(module.clone()),
+            "super" => Some(module[..module.len().saturating_sub(1)].to_vec()),
             _ => scope.get(first).cloned(),
         }
     };
     // Pass 1: `use` declarations (aliases become scope for pass 2 and later uses).
     let mut in_use = vec![false; toks.len()];
-    let mut k = 0;
-    while k < toks.len() {
-        if toks[k].0 == Tok::Ident("use".into()) {
-            let start = k;
+    let mut at = 0;
+    while at < toks.len() {
+        if toks[at].0 == Tok::Ident("use".into()) {
+            let start = at;
             // `pub use`, `pub(crate) use`, `pub(in path) use`: a re-export.
-            let public = match start.checked_sub(1).map(|j| &toks[j].0) {
+            let public = match start.checked_sub(1).map(|next| &toks[next].0) {
                 Some(Tok::Ident(w)) => w == "pub",
                 Some(Tok::Punct(')')) => toks[..start]
                     .iter()
                     .rposition(|t| t.0 == Tok::Punct('('))
                     .and_then(|o| o.checked_sub(1))
-                    .is_some_and(|j| toks[j].0 == Tok::Ident("pub".into())),
+                    .is_some_and(|next| toks[next].0 == Tok::Ident("pub".into())),
                 _ => false,
             };
             let mut leaves = Vec::new();
-            k = use_tree(toks, k + 1, &mut Vec::new(), &mut leaves);
-            for flag in &mut in_use[start..k.min(toks.len())] {
+            at = use_tree(toks, at + 1, &mut Vec::new(), &mut leaves);
+            for flag in &mut in_use[start..at.min(toks.len())] {
                 *flag = true;
             }
             for (segs, alias, line, glob) in leaves {
@@ -531,43 +543,49 @@ fn names(m: &ModPath, p: &Parsed, modules: &BTreeSet<ModPath>) -> Named {
                 {
                     scope.insert(alias.clone(), abs.clone());
                 }
-                out.uses.push((abs, line, alias, public, glob));
+                out.uses.push(UseLeaf {
+                    path: abs,
+                    line,
+                    bound: alias,
+                    public,
+                    glob,
+                });
             }
         } else {
-            k += 1;
+            at += 1;
         }
     }
     // Pass 2: paths anywhere else: IDENT (:: IDENT)+ not preceded by `::`.
-    let mut k = 0;
-    while k < toks.len() {
-        if in_use[k] {
-            k += 1;
+    let mut at = 0;
+    while at < toks.len() {
+        if in_use[at] {
+            at += 1;
             continue;
         }
-        let Tok::Ident(first) = &toks[k].0 else {
-            k += 1;
+        let Tok::Ident(first) = &toks[at].0 else {
+            at += 1;
             continue;
         };
         out.idents.insert(first.clone());
-        let preceded = k > 0 && toks[k - 1].0 == Tok::PathSep;
-        let followed = toks.get(k + 1).map(|t| &t.0) == Some(&Tok::PathSep);
+        let preceded = at > 0 && toks[at - 1].0 == Tok::PathSep;
+        let followed = toks.get(at + 1).map(|t| &t.0) == Some(&Tok::PathSep);
         if preceded || !followed {
-            k += 1;
+            at += 1;
             continue;
         }
-        let dollar = k > 0 && toks[k - 1].0 == Tok::Punct('$');
+        let dollar = at > 0 && toks[at - 1].0 == Tok::Punct('$');
         if dollar && first != "crate" {
-            k += 1;
+            at += 1;
             continue;
         }
-        let line = toks[k].1;
+        let line = toks[at].1;
         let mut segs = vec![first.clone()];
-        let mut j = k + 1;
-        while toks.get(j).map(|t| &t.0) == Some(&Tok::PathSep) {
-            match toks.get(j + 1).map(|t| &t.0) {
+        let mut next = at + 1;
+        while toks.get(next).map(|t| &t.0) == Some(&Tok::PathSep) {
+            match toks.get(next + 1).map(|t| &t.0) {
                 Some(Tok::Ident(s)) => {
                     segs.push(s.clone());
-                    j += 2;
+                    next += 2;
                 }
                 _ => break,
             }
@@ -581,7 +599,7 @@ fn names(m: &ModPath, p: &Parsed, modules: &BTreeSet<ModPath>) -> Named {
             abs.extend(rest.iter().cloned());
             out.code.push((abs, line));
         }
-        k = j.max(k + 1);
+        at = next.max(at + 1);
     }
     out
 }
@@ -599,7 +617,7 @@ fn use_tree(
     let mut line = toks.get(k).map_or(0, |t| t.1);
     loop {
         match toks.get(k).map(|t| &t.0) {
-            Some(Tok::PathSep) | Some(Tok::Punct('$')) => k += 1,
+            Some(Tok::PathSep | Tok::Punct('$')) => k += 1,
             Some(Tok::Ident(s)) if s == "as" => {
                 // Rename: the leaf binds the alias.
                 let alias = match toks.get(k + 1).map(|t| &t.0) {
