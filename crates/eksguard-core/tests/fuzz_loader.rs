@@ -316,6 +316,62 @@ fn nested(x: &Value, indent: usize, out: &mut String) {
     }
 }
 
+/// `v` as block YAML whose collections are written, by turns from `style`'s bits, in block
+/// style, as a flow collection (compact JSON) on the line of their key or `-`, or as a flow
+/// collection on a line of its own below it (where the YAML scanner holds it whole as tokens).
+fn mixed_yaml(v: &Value, indent: usize, style: &mut u64, out: &mut String) {
+    let pad = " ".repeat(indent);
+    let entries: Vec<(Option<&String>, &Value)> = match v {
+        Value::Object(o) if !o.is_empty() => o.iter().map(|(k, x)| (Some(k), x)).collect(),
+        Value::Array(a) if !a.is_empty() => a.iter().map(|x| (None, x)).collect(),
+        other => {
+            out.push_str(&pad);
+            out.push_str(&other.to_string());
+            out.push('\n');
+            return;
+        }
+    };
+    for (k, x) in entries {
+        out.push_str(&pad);
+        match k {
+            Some(k) => {
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+            }
+            None => out.push('-'),
+        }
+        let pick = *style & 3;
+        *style = style.rotate_right(2);
+        match x {
+            Value::Object(_) | Value::Array(_) if pick == 1 => {
+                out.push(' ');
+                out.push_str(&x.to_string());
+                out.push('\n');
+            }
+            Value::Object(_) | Value::Array(_) if pick == 2 => {
+                out.push('\n');
+                out.push_str(&pad);
+                out.push_str("  ");
+                out.push_str(&x.to_string());
+                out.push('\n');
+            }
+            Value::Object(o) if !o.is_empty() => {
+                out.push('\n');
+                mixed_yaml(x, indent + 2, style, out);
+            }
+            Value::Array(a) if !a.is_empty() => {
+                out.push('\n');
+                mixed_yaml(x, indent + 2, style, out);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&other.to_string());
+                out.push('\n');
+            }
+        }
+    }
+}
+
 /// Every path of the parsed value has its own line span, and a missing field below it falls
 /// back to it.
 fn assert_every_path_has_lines(doc: &Document) {
@@ -351,7 +407,7 @@ proptest! {
     /// Generated values, written as JSON and as block YAML, parse back to themselves, and
     /// every field has its lines.
     #[test]
-    fn generated_documents_round_trip(value in json_value()) {
+    fn generated_documents_round_trip(value in json_value(), style in any::<u64>()) {
         let json = serde_json::to_string_pretty(&value).expect("json");
         let (docs, errors) = check_parse(json.as_bytes());
         prop_assert!(errors.is_empty(), "{errors:?}\n{json}");
@@ -365,6 +421,15 @@ proptest! {
         if value.is_object() || value.is_array() {
             let mut yaml = String::new();
             block_yaml(&value, 0, &mut yaml);
+            let (docs, errors) = check_parse(yaml.as_bytes());
+            prop_assert!(errors.is_empty(), "{errors:?}\n{yaml}");
+            prop_assert_eq!(docs.len(), 1);
+            prop_assert_eq!(&docs[0].value, &value);
+            assert_every_path_has_lines(&docs[0]);
+            // The same with flow collections in block values.
+            let mut yaml = String::new();
+            let mut turns = style;
+            mixed_yaml(&value, 0, &mut turns, &mut yaml);
             let (docs, errors) = check_parse(yaml.as_bytes());
             prop_assert!(errors.is_empty(), "{errors:?}\n{yaml}");
             prop_assert_eq!(docs.len(), 1);
@@ -525,6 +590,72 @@ proptest! {
             }
             push_index(&mut p, items - 1);
             prop_assert!(d.fields.get(&p).is_some());
+        }
+    }
+
+    /// Flow collections in block values and in other flow collections, under a budget of
+    /// 1,000 held tokens: a collection where a key could start (`- [...]`, a line of its own,
+    /// the value of an explicit key, an item of a flow collection) is refused at its line when
+    /// it goes over, never when it is far under; one after its key on the key's line never
+    /// (only its items are held); the documents around it always load.
+    #[test]
+    fn held_flow_collections(
+        items in 0..2_000usize,
+        form in 0..6u8,
+        mapping in any::<bool>(),
+        pad in 0..3usize,
+    ) {
+        let limits = Limits {
+            held_token_bytes_per_input_byte: 0,
+            max_held_token_bytes: 1_000 * eksguard_core::inventory::text::HELD_TOKEN_BYTES,
+            ..Limits::default()
+        };
+        let body = (0..items).fold(String::new(), |mut s, i| {
+            if i > 0 {
+                s.push(',');
+            }
+            if mapping {
+                let _ = write!(s, "k{i}: {i}");
+            } else {
+                let _ = write!(s, "{}", "x".repeat(pad + 1));
+            }
+            s
+        });
+        let flow = if mapping { format!("{{{body}}}") } else { format!("[{body}]") };
+        // The document, the line of the collection that is held (None: not held).
+        let (doc, held_line) = match form {
+            0 => (format!("list:\n- {flow}\n"), Some(5)),
+            1 => (format!("list:\n  {flow}\n"), Some(5)),
+            2 => (format!("? list\n: {flow}\n"), Some(5)),
+            3 => (format!("list: [1, {flow}]\n"), Some(4)),
+            4 => (format!("list: {{a: [], b: {flow}}}\n"), None),
+            _ => (format!("list: {flow}\n"), None),
+        };
+        let text = format!("a: 1\n---\n# form {form}\n{doc}---\nb: 2\n");
+        let started = Instant::now();
+        let (docs, errors) = parse(&text, &limits);
+        prop_assert!(started.elapsed() < TIME_BOUND);
+        let lengths: Vec<usize> = docs.iter().map(|d| d.value.as_object().map_or(0, Map::len)).collect();
+        prop_assert!(docs.iter().any(|d| d.value.get("a").is_some()), "{errors:?}");
+        prop_assert!(docs.iter().any(|d| d.value.get("b").is_some()), "{errors:?}");
+        // 2 or 3 counted tokens an item (`x,`), 6 or 7 a pair (`k: v,`).
+        let (least, most) = if mapping {
+            (6 * items, 7 * items + 4)
+        } else {
+            (2 * items, 3 * items + 4)
+        };
+        match held_line {
+            Some(line) if least > 1_000 => {
+                prop_assert_eq!(docs.len(), 2, "{:?}", lengths);
+                prop_assert_eq!(errors.len(), 1);
+                prop_assert_eq!(errors[0].line, Some(line), "{:?}", errors);
+                prop_assert!(errors[0].message.contains("flow collection"), "{:?}", errors);
+            }
+            Some(_) if most > 1_000 => {}
+            _ => {
+                prop_assert!(errors.is_empty(), "{errors:?}");
+                prop_assert_eq!(docs.len(), 3);
+            }
         }
     }
 

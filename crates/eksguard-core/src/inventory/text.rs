@@ -752,13 +752,13 @@ fn check_held_tokens(text: &str, line_offset: u32, limits: &Limits) -> Result<()
         line: Some(line_offset.saturating_add(line).saturating_add(1)),
         message: format!(
             "a flow collection (`[...]` or `{{...}}`) starting here would make the YAML parser \
-             hold more than {} MB of tokens until it ends (the limit for this document: {} MB \
-             plus {} bytes a byte of the document, at most {} MB); this document is not read: \
-             write the collection in block style, or as its own JSON document",
-            budget >> 20,
-            HELD_TOKEN_BYTES_FLOOR >> 20,
+             hold more than {} of tokens until it ends (the limit for this document: {} plus {} \
+             bytes a byte of the document, at most {}); this document is not read: write the \
+             collection in block style, or as its own JSON document",
+            mib(budget),
+            mib(HELD_TOKEN_BYTES_FLOOR),
             limits.held_token_bytes_per_input_byte,
-            limits.max_held_token_bytes >> 20,
+            mib(limits.max_held_token_bytes),
         ),
     };
     let mut lex = HeldLexer {
@@ -781,6 +781,15 @@ fn check_held_tokens(text: &str, line_offset: u32, limits: &Limits) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Bytes in MiB, or KiB below 1 MiB.
+fn mib(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
+    }
 }
 
 struct HeldLexer<'a> {
