@@ -24,9 +24,10 @@ pub mod select;
 pub mod suppress;
 
 pub use engine::Report;
-pub use select::Selection;
+pub use finding::{Domain, Finding, Severity};
 pub use inventory::Inventory;
-pub use rule::{Domain, Finding, Rule, Severity};
+pub use rule::Rule;
+pub use select::Selection;
 
 /// The crate version, reported as the tool version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

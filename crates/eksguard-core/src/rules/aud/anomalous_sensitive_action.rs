@@ -2,12 +2,13 @@ use super::util::action_of;
 use super::util::is_controller;
 use super::util::sensitive_path;
 use crate::declare_rule;
-use crate::detect::event::pod_spec;
-use crate::detect::identity_of;
-use crate::detect::{
+use crate::detect::detector::Cx;
+use crate::detect::detector::identity_of;
+use crate::detect::detector::{
     Action, PROFILE_NAMESPACES, PROFILE_RESOURCES, Profile, hash, resource_key, verb_bit,
 };
-use crate::detect::{Cx, Event};
+use crate::detect::event::Event;
+use crate::detect::event::pod_spec;
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
 declare_rule! {

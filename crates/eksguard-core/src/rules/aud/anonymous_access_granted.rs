@@ -1,8 +1,9 @@
 use super::util::past;
 use crate::declare_rule;
+use crate::detect::detector::Cx;
+use crate::detect::detector::object_of;
+use crate::detect::event::Event;
 use crate::detect::event::binding;
-use crate::detect::object_of;
-use crate::detect::{Cx, Event};
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
 declare_rule! {

@@ -1,6 +1,7 @@
 use crate::declare_rule;
-use crate::detect::object_of;
-use crate::detect::{Cx, Event};
+use crate::detect::detector::Cx;
+use crate::detect::detector::object_of;
+use crate::detect::event::Event;
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
 declare_rule! {

@@ -1,8 +1,8 @@
 use crate::declare_rule;
-use crate::detect::{
-    Cx, Event, PROFILE_CLIENTS, PROFILE_NETWORKS, client_of, hash, identity_of, network_key,
-    network_of,
+use crate::detect::detector::{
+    Cx, PROFILE_CLIENTS, PROFILE_NETWORKS, client_of, hash, identity_of, network_key, network_of,
 };
+use crate::detect::event::Event;
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
 declare_rule! {

@@ -1,9 +1,10 @@
 use super::util::gd_suffix;
 use super::util::tactic;
 use crate::declare_rule;
+use crate::detect::detector::Cx;
+use crate::detect::detector::source_of;
+use crate::detect::event::Event;
 use crate::detect::intel::is_tor_list;
-use crate::detect::source_of;
-use crate::detect::{Cx, Event};
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
 declare_rule! {

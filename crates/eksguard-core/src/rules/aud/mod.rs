@@ -50,7 +50,8 @@ pub mod system_role_modified;
 pub mod tor_ip_caller;
 pub mod untrusted_node_join;
 
-use crate::detect::{Detector, Detectors, Engine, Options};
+use crate::detect::Engine;
+use crate::detect::detector::{Detector, Detectors, Options};
 use crate::rule::Rule;
 
 pub use util::*;

@@ -1,7 +1,8 @@
 use super::util::past;
 use crate::declare_rule;
-use crate::detect::identity_of;
-use crate::detect::{Cx, Event};
+use crate::detect::detector::Cx;
+use crate::detect::detector::identity_of;
+use crate::detect::event::Event;
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
 declare_rule! {

@@ -2,9 +2,10 @@ use super::util::is_controller;
 use super::util::past;
 use super::util::sensitive_path;
 use crate::declare_rule;
+use crate::detect::detector::Cx;
+use crate::detect::detector::object_of;
+use crate::detect::event::Event;
 use crate::detect::event::pod_spec;
-use crate::detect::object_of;
-use crate::detect::{Cx, Event};
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
 declare_rule! {

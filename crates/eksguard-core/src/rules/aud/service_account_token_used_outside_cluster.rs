@@ -1,8 +1,9 @@
 use crate::declare_rule;
-use crate::detect::identity_of;
+use crate::detect::detector::Cx;
+use crate::detect::detector::identity_of;
+use crate::detect::event::Event;
 use crate::detect::intel::Network;
 use crate::detect::intel::classify;
-use crate::detect::{Cx, Event};
 use crate::rule::{Domain, References, Scope, Severity, audit_events_only};
 
 declare_rule! {

@@ -2,8 +2,8 @@
 //! identities, sensitive host paths, wording, and the learning step that builds the profiles the
 //! anomaly detectors read. A leaf of `rules::aud`: the detectors import it, never the registry.
 
+use crate::detect::detector::{Action, Options, Profile, Shared};
 use crate::detect::event::{Event, WORKLOAD_RESOURCES};
-use crate::detect::{Action, Options, Profile, Shared};
 
 /// The ATT&CK-style tactic GuardDuty files an API call under (its finding-type prefix).
 pub(crate) fn tactic(ev: &Event<'_>) -> &'static str {
@@ -100,25 +100,41 @@ pub(crate) fn learn(ev: &Event<'_>, shared: &mut Shared, opts: &Options) {
         if let Some(a) = action {
             p.actions |= a.bit();
         }
-        if let Some(h) = crate::detect::network_key(ev.source_ip()) {
-            Profile::remember(&mut p.networks, h, crate::detect::PROFILE_NETWORKS);
+        if let Some(h) = crate::detect::detector::network_key(ev.source_ip()) {
+            Profile::remember(
+                &mut p.networks,
+                h,
+                crate::detect::detector::PROFILE_NETWORKS,
+            );
         }
-        let client = crate::detect::client_of(&ev.user_agent);
+        let client = crate::detect::detector::client_of(&ev.user_agent);
         if !client.is_empty() {
-            let h = crate::detect::hash(client);
-            Profile::remember(&mut p.clients, h, crate::detect::PROFILE_CLIENTS);
+            let h = crate::detect::detector::hash(client);
+            Profile::remember(&mut p.clients, h, crate::detect::detector::PROFILE_CLIENTS);
         }
         // What it does: verbs, `verb resource` pairs and namespaces, from the requests that
         // succeeded (a denied request is not something the identity does).
         if ev.succeeded() && !ev.verb().is_empty() {
-            p.verbs |= crate::detect::verb_bit(ev.verb());
+            p.verbs |= crate::detect::detector::verb_bit(ev.verb());
             if !ev.resource().is_empty() {
-                let h = crate::detect::resource_key(ev.verb(), ev.resource(), ev.subresource());
-                Profile::remember(&mut p.resources, h, crate::detect::PROFILE_RESOURCES);
+                let h = crate::detect::detector::resource_key(
+                    ev.verb(),
+                    ev.resource(),
+                    ev.subresource(),
+                );
+                Profile::remember(
+                    &mut p.resources,
+                    h,
+                    crate::detect::detector::PROFILE_RESOURCES,
+                );
             }
             if !ev.namespace().is_empty() {
-                let h = crate::detect::hash(ev.namespace());
-                Profile::remember(&mut p.namespaces, h, crate::detect::PROFILE_NAMESPACES);
+                let h = crate::detect::detector::hash(ev.namespace());
+                Profile::remember(
+                    &mut p.namespaces,
+                    h,
+                    crate::detect::detector::PROFILE_NAMESPACES,
+                );
             }
         }
     }
