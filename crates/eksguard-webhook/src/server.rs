@@ -5,6 +5,7 @@
 //! - at most `max_connections` TLS connections are served, and at most
 //!   `max_connections_per_source` from one client IP, so that one source cannot take them all;
 //!   a connection over its source's share is closed at once;
+//! - a source's TLS handshakes run a few at a time (`HANDSHAKES_PER_SOURCE`);
 //! - the TLS handshake, and then each request's head (also the wait for the next request on a
 //!   kept-alive connection), must arrive within `header_timeout`; the body within
 //!   `body_timeout` (else 408 and the connection is closed); a response the client does not
@@ -449,16 +450,23 @@ pub async fn spawn_tls(
     Ok(bound)
 }
 
-/// Connections open per client IP.
+/// TLS handshakes of one client IP at once: a source that reconnects hundreds of connections
+/// at the same moment has them shaken hands with a few at a time, so that its handshakes'
+/// cryptography cannot fill the server's threads while other clients wait.
+const HANDSHAKES_PER_SOURCE: usize = 4;
+
+/// Connections open per client IP, and the handshakes each may run at once.
 #[derive(Default)]
 struct Sources {
-    open: Mutex<HashMap<IpAddr, usize>>,
+    open: Mutex<HashMap<IpAddr, (usize, Arc<Semaphore>)>>,
 }
 
 /// One connection of a source, given back when dropped.
 struct SourceSlot {
     sources: Arc<Sources>,
     ip: IpAddr,
+    /// The source's handshakes.
+    handshakes: Arc<Semaphore>,
 }
 
 impl Sources {
@@ -468,7 +476,9 @@ impl Sources {
             .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let n = open.entry(ip).or_insert(0);
+        let (n, handshakes) = open
+            .entry(ip)
+            .or_insert_with(|| (0, Arc::new(Semaphore::new(HANDSHAKES_PER_SOURCE))));
         if *n >= max {
             return None;
         }
@@ -476,6 +486,7 @@ impl Sources {
         Some(SourceSlot {
             sources: self.clone(),
             ip,
+            handshakes: handshakes.clone(),
         })
     }
 }
@@ -487,7 +498,7 @@ impl Drop for SourceSlot {
             .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(n) = open.get_mut(&self.ip) {
+        if let Some((n, _)) = open.get_mut(&self.ip) {
             *n = n.saturating_sub(1);
             if *n == 0 {
                 open.remove(&self.ip);
@@ -639,8 +650,12 @@ pub async fn serve_tls(
         let (header_timeout, body_timeout) = (limits.header_timeout, limits.body_timeout);
         tokio::spawn(async move {
             let _permit = permit;
-            let _slot = slot;
-            let stream = match tokio::time::timeout(header_timeout, acceptor.accept(tcp)).await {
+            // The handshake, and the wait for the source's turn, within the head timeout.
+            let handshake = async {
+                let _turn = slot.handshakes.acquire().await;
+                acceptor.accept(tcp).await
+            };
+            let stream = match tokio::time::timeout(header_timeout, handshake).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
                     log.write(
