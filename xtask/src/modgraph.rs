@@ -566,9 +566,14 @@ fn names(module: &ModPath, parsed: &Parsed, modules: &BTreeSet<ModPath>) -> Name
             at += 1;
             continue;
         };
-        out.idents.insert(first.clone());
         let preceded = at > 0 && toks[at - 1].0 == Tok::PathSep;
         let followed = toks.get(at + 1).map(|t| &t.0) == Some(&Tok::PathSep);
+        // A use of a name: not the name a `mod` declares, nor a module heading a path.
+        let declared = at > 0 && toks[at - 1].0 == Tok::Ident("mod".into());
+        let module_head = followed && scope.contains_key(first);
+        if !(declared || module_head) {
+            out.idents.insert(first.clone());
+        }
         if preceded || !followed {
             at += 1;
             continue;
@@ -901,5 +906,40 @@ mod tests {
         // rule -> rules (the macro body) and nothing points back at rule from rules: no cycle.
         assert!(g.edges[&m("rule")].contains_key(&m("rules")));
         assert_eq!(cycles(&g), vec![]);
+    }
+
+    #[test]
+    fn reexports_are_followed_and_count_only_when_used() {
+        // A facade: `inv` re-exports its children; `load` imports `inv`'s own type.
+        let facade = |inv_body: &str| {
+            graph(&[
+                ("lib.rs", "pub mod inv;\npub mod user;\n"),
+                ("inv/mod.rs", inv_body),
+                (
+                    "inv/load.rs",
+                    "use super::Inventory;\npub fn load() -> Inventory { todo!() }\n",
+                ),
+                ("inv/aws.rs", "pub struct Cluster;\n"),
+                ("user.rs", "use crate::inv::{Cluster, load};\n"),
+            ])
+        };
+        let only_reexports = facade(
+            "pub mod aws;\npub mod load;\npub use self::aws::*;\npub use load::load;\npub struct Inventory;\n",
+        );
+        assert_eq!(cycles(&only_reexports), vec![]);
+        // Naming the re-exported items is an edge to where they are defined.
+        let user = &only_reexports.edges[&m("user")];
+        assert!(
+            user.contains_key(&m("inv::aws")) && user.contains_key(&m("inv::load")),
+            "{user:?}"
+        );
+        assert!(!user.contains_key(&m("inv")), "{user:?}");
+        // The facade calling what it re-exports depends on it: inv -> inv::load -> inv.
+        let uses_it = facade(
+            "pub mod aws;\npub mod load;\npub use self::aws::*;\npub use load::load;\npub struct Inventory;\npub fn again() -> Inventory { load() }\n",
+        );
+        let c = cycles(&uses_it);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].mods, vec![m("inv"), m("inv::load")]);
     }
 }
