@@ -431,10 +431,7 @@ fn an_alias_of_a_large_value_is_refused_by_bytes_and_the_other_documents_load() 
 #[test]
 fn the_alias_budget_is_shared_by_the_documents_of_an_input() {
     let big = "y".repeat(100 * 1024);
-    let doc = format!(
-        "big: &big {big}\ncopies: [{}]\n",
-        ["*big"; 8].join(", ")
-    );
+    let doc = format!("big: &big {big}\ncopies: [{}]\n", ["*big"; 8].join(", "));
     // 8 copies of 100 KB fit in one 100 KB document's budget (1 MiB + 8 bytes a byte)...
     let one = load(&doc);
     assert!(one.errors.is_empty(), "{:?}", one.errors);
@@ -541,4 +538,33 @@ fn errors_on_bytes_that_are_not_utf8_name_their_line() {
     assert_eq!(inv.errors.len(), 1);
     assert_eq!(inv.errors[0].line, Some(1));
     assert!(inv.errors[0].message.contains("UTF-16"), "{:?}", inv.errors);
+}
+
+/// A flow collection that the YAML scanner would hold whole as tokens past the budget (issue
+/// 13: 770 MB for a 4 MB `- [1,1,...]`) loses only its document, with an error at the line
+/// where it starts that names the limit and quotes nothing of the document; a JSON document
+/// of that shape is read by `serde_json` instead (as JSON the scanner refuses is), whole.
+#[test]
+fn flow_collections_over_the_held_token_budget_lose_only_their_document() {
+    let secret = "hunter2-s3cr3t";
+    let items = format!("{secret},{}", vec!["1"; 2_000_000].join(","));
+    let text = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: a}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata:\n  x:\n  - [{items}]\n---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: b}}\n"
+    );
+    let inv = load(&text);
+    assert_eq!(inv.namespaces.len(), 2, "{:?}", inv.errors);
+    assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+    let e = &inv.errors[0];
+    assert_eq!(e.line, Some(10));
+    assert!(e.message.contains("flow collection"), "{}", e.message);
+    assert!(e.message.contains("MiB"), "{}", e.message);
+    assert!(!e.message.contains(secret), "{}", e.message);
+
+    let json = format!(
+        r#"{{"apiVersion": "v1", "kind": "List", "items": [[{}]]}}"#,
+        vec!["1"; 2_000_000].join(",")
+    );
+    let inv = load(&json);
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    assert_eq!(inv.documents, 1);
 }
