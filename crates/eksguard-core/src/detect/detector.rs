@@ -202,7 +202,7 @@ pub struct Profile {
 impl Profile {
     /// Remember `key` in a bounded baseline list; a full list learns nothing more (and is no
     /// longer judged on: see [`Profile::is_new`]).
-    pub fn remember(list: &mut Vec<u64>, key: u64, cap: usize) {
+    pub(crate) fn remember(list: &mut Vec<u64>, key: u64, cap: usize) {
         if list.len() < cap && !list.contains(&key) {
             list.push(key);
         }
@@ -210,7 +210,7 @@ impl Profile {
 
     /// Whether `key` is new to a bounded baseline list that still has room: an identity that
     /// already filled it does too many different things for "new" to mean anything.
-    pub fn is_new(list: &[u64], key: u64, cap: usize) -> bool {
+    pub(crate) fn is_new(list: &[u64], key: u64, cap: usize) -> bool {
         list.len() < cap && !list.contains(&key)
     }
 }
@@ -330,7 +330,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn bit(self) -> u32 {
+    pub(crate) fn bit(self) -> u32 {
         1 << (self as u32)
     }
 }
@@ -351,7 +351,7 @@ pub struct Shared {
 
 impl Shared {
     /// Whether the warm-up is over at `t`.
-    pub fn warmed_up(&self, t: i64, opts: &Options) -> bool {
+    pub(crate) fn warmed_up(&self, t: i64, opts: &Options) -> bool {
         self.first_time
             .is_some_and(|f| t - f >= opts.warmup_secs.saturating_mul(1_000_000))
     }

@@ -175,7 +175,7 @@ impl Event<'_> {
     /// level), else from `requestObject.metadata.generateName` followed by `…` (`web-7d4b9-…`:
     /// the name is that prefix and a random suffix). Other verbs, subresources and named
     /// objectRefs are left as logged.
-    pub fn name_created_object(&mut self) {
+    pub(crate) fn name_created_object(&mut self) {
         if !self.object_ref.name.is_empty()
             || self.verb() != "create"
             || !self.subresource().is_empty()
@@ -226,35 +226,35 @@ impl Event<'_> {
     }
 
     /// The request succeeded (2xx, or 101 for an upgraded exec/attach/port-forward stream).
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         (200..300).contains(&self.code()) || self.code() == 101
     }
 
     /// A successful create, update, patch or delete of an object (not of a subresource): the
     /// change detectors (RBAC, aws-auth) watch these.
-    pub fn changed_object(&self) -> bool {
+    pub(crate) fn changed_object(&self) -> bool {
         matches!(self.verb(), "create" | "update" | "patch" | "delete")
             && self.subresource().is_empty()
             && self.succeeded()
     }
 
     /// The first source IP: the client as the API server saw it.
-    pub fn source_ip(&self) -> &str {
+    pub(crate) fn source_ip(&self) -> &str {
         self.source_ips.first().map_or("", |s| s.as_str())
     }
 
-    pub fn in_group(&self, group: &str) -> bool {
+    pub(crate) fn in_group(&self, group: &str) -> bool {
         self.user.groups.iter().any(|g| g.as_str() == group)
     }
 
     /// `system:anonymous`, or an unauthenticated request.
-    pub fn is_anonymous(&self) -> bool {
+    pub(crate) fn is_anonymous(&self) -> bool {
         self.username() == "system:anonymous" || self.in_group("system:unauthenticated")
     }
 
     /// A Kubernetes component or EKS-managed identity (not a person, not a workload's service
     /// account).
-    pub fn is_system_component(&self) -> bool {
+    pub(crate) fn is_system_component(&self) -> bool {
         let u = self.username();
         (u.starts_with("system:")
             && !u.starts_with("system:serviceaccount:")
@@ -269,16 +269,16 @@ impl Event<'_> {
             .and_then(|r| r.split_once(':'))
     }
 
-    pub fn is_create(&self) -> bool {
+    pub(crate) fn is_create(&self) -> bool {
         self.verb() == "create"
     }
 
     /// create, update or patch.
-    pub fn is_modify(&self) -> bool {
+    pub(crate) fn is_modify(&self) -> bool {
         matches!(self.verb(), "create" | "update" | "patch")
     }
 
-    pub fn is_read(&self) -> bool {
+    pub(crate) fn is_read(&self) -> bool {
         matches!(self.verb(), "get" | "list" | "watch")
     }
 
@@ -425,7 +425,7 @@ pub struct PodSpec {
 }
 
 impl PodSpec {
-    pub fn all_containers(&self) -> impl Iterator<Item = &Container> {
+    pub(crate) fn all_containers(&self) -> impl Iterator<Item = &Container> {
         self.containers
             .iter()
             .chain(&self.init_containers)

@@ -257,7 +257,7 @@ impl Engine {
     }
 
     /// Record a line that is not an event.
-    pub fn reject(&mut self, source: &str, line: u64, message: String) {
+    pub(crate) fn reject(&mut self, source: &str, line: u64, message: String) {
         self.stats.malformed += 1;
         if self.malformed.len() < MAX_MALFORMED_KEPT {
             self.malformed.push(Malformed {
@@ -269,7 +269,7 @@ impl Engine {
     }
 
     /// An oversized line, skipped.
-    pub fn reject_oversized(&mut self, source: &str, line: u64, len: u64) {
+    pub(crate) fn reject_oversized(&mut self, source: &str, line: u64, len: u64) {
         self.stats.oversized += 1;
         let max = self.opts.max_line;
         self.reject(
@@ -300,7 +300,7 @@ impl Engine {
     }
 
     /// One unit of a JSON document read by [`reader::read_documents`].
-    pub fn process_unit(&mut self, source: &str, unit: &reader::Unit<'_>) {
+    pub(crate) fn process_unit(&mut self, source: &str, unit: &reader::Unit<'_>) {
         match *unit {
             reader::Unit::Record {
                 of,
@@ -469,7 +469,7 @@ impl Engine {
     }
 
     /// Run every detector on one event.
-    pub fn process_event(&mut self, mut ev: Event<'_>) {
+    pub(crate) fn process_event(&mut self, mut ev: Event<'_>) {
         let streaming = matches!(ev.subresource(), "exec" | "attach" | "portforward");
         match ev.stage.as_str() {
             "RequestReceived" => return,

@@ -53,7 +53,7 @@ impl<R: BufRead> Lines<R> {
 
     /// Continue numbering and offsets from a checkpoint.
     #[must_use]
-    pub fn starting_at(mut self, line: u64, offset: u64) -> Self {
+    pub(crate) fn starting_at(mut self, line: u64, offset: u64) -> Self {
         self.line = line;
         self.offset = offset;
         self
@@ -61,7 +61,7 @@ impl<R: BufRead> Lines<R> {
 
     /// The reader under the lines, positioned just after the last item handed out (between
     /// items, nothing of the input is held here): a JSON document is read from it directly.
-    pub fn inner_mut(&mut self) -> &mut R {
+    pub(crate) fn inner_mut(&mut self) -> &mut R {
         &mut self.inner
     }
 
@@ -70,13 +70,13 @@ impl<R: BufRead> Lines<R> {
         self.offset
     }
 
-    pub fn line_number(&self) -> u64 {
+    pub(crate) fn line_number(&self) -> u64 {
         self.line
     }
 
     /// The next item, or None at end of input (for now: a followed file may grow).
     #[allow(clippy::single_match_else)] // two real branches: a line break in the buffer or not
-    pub fn next_item(&mut self) -> io::Result<Option<Item<'_>>> {
+    pub(crate) fn next_item(&mut self) -> io::Result<Option<Item<'_>>> {
         if !self.partial {
             self.buf.clear();
         }
