@@ -112,7 +112,7 @@ fn every_form_works_in_the_configuration() {
         let config =
             config::parse("eksguard.toml", &text).unwrap_or_else(|e| panic!("{token}: {e:?}"));
         assert!(
-            config.exceptions[0].rules.iter().any(|r| *r == "POD001"),
+            config.exceptions[0].rules.contains(&"POD001"),
             "{token}: {:?}",
             config.exceptions[0].rules
         );
