@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Located, ResourceRef, Source};
+use super::source::{Located, ResourceRef, Source};
 
 /// A workload: the pod spec it runs, where it is, where it came from.
 #[derive(Debug, Clone)]
