@@ -10,7 +10,8 @@
 //!   kept-alive connection), must arrive within `header_timeout`; the body within
 //!   `body_timeout` (else 408 and the connection is closed); a response the client does not
 //!   read for `body_timeout` closes the connection;
-//! - bodies over `max_body` are refused (413) before they are buffered whole;
+//! - bodies over `max_body` are refused (413): never buffered past the limit (the rest, up to
+//!   four times the limit, is read and dropped so that the client gets the answer);
 //! - malformed AdmissionReviews get 400 with a JSON error that says what is wrong;
 //! - each review runs on the blocking pool under a deadline: a slow policy cannot stall the
 //!   server (the policy's own time budget stops it; the deadline answers the API server first);
@@ -261,24 +262,40 @@ async fn read_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > max) {
-        return Err(BodyError::TooLarge);
-    }
     let read = async {
         let mut stream = body.into_data_stream();
+        // Too large: the rest is read and dropped (never kept), up to three times the limit,
+        // so that a client still sending it gets the 413 rather than a broken pipe.
+        let drain = async |stream: &mut axum::body::BodyDataStream, mut seen: usize| {
+            while let Some(Ok(chunk)) = stream.next().await {
+                seen = seen.saturating_add(chunk.len());
+                if seen > max.saturating_mul(4) {
+                    break;
+                }
+            }
+            Err(BodyError::TooLarge)
+        };
+        if declared.is_some_and(|n| n > max) {
+            return drain(&mut stream, 0).await;
+        }
         let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(max));
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| BodyError::Broken(e.to_string()))?;
             if buf.len() + chunk.len() > max {
-                return Err(BodyError::TooLarge);
+                let seen = buf.len() + chunk.len();
+                drop(buf);
+                return drain(&mut stream, seen).await;
             }
             buf.extend_from_slice(&chunk);
         }
         Ok(Bytes::from(buf))
     };
-    tokio::time::timeout(timeout, read)
-        .await
-        .unwrap_or(Err(BodyError::TimedOut))
+    match tokio::time::timeout(timeout, read).await {
+        Ok(r) => r,
+        // Past the deadline while dropping an oversized body: it is still too large.
+        Err(_) if declared.is_some_and(|n| n > max) => Err(BodyError::TooLarge),
+        Err(_) => Err(BodyError::TimedOut),
+    }
 }
 
 async fn validate(State(s): State<Arc<AppState>>, request: axum::extract::Request) -> Response {
