@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::cli::{eksguard, root, stderr, stdout};
+use common::cli::{command, eksguard, stderr, stdout};
 
 /// Recognisable secret values. Each one sits where a careless error message or a report
 /// would quote it.
@@ -187,7 +187,13 @@ fn secret_values_never_leave_any_verb_or_format() {
     ));
     runs.push((
         "netpol reach".into(),
-        vec!["netpol", "reach", "shop/privileged", "shop/env-number", &file],
+        vec![
+            "netpol",
+            "reach",
+            "shop/privileged",
+            "shop/env-number",
+            &file,
+        ],
     ));
 
     let mut errors_seen = 0;
@@ -243,11 +249,7 @@ fn secret_values_never_leave_any_verb_or_format() {
 /// Run eksguard, killing it if it has not finished within `limit` (a FIFO used to block the
 /// scan forever: the test must fail, not hang).
 fn run_bounded(args: &[&str], limit: Duration) -> Option<Output> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eksguard"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("KUBECONFIG", "/nonexistent/eksguard-test-kubeconfig")
+    let mut child = command(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -303,20 +305,16 @@ fn a_fifo_is_never_read() {
         "{skipped}"
     );
     assert!(
-        report["findings"]
-            .as_array()
-            .is_some_and(|f| f.iter().any(|f| f["rule_id"] == "POD001"
-                || f.to_string().contains("privileged"))),
+        report["findings"].as_array().is_some_and(|f| f
+            .iter()
+            .any(|f| f["rule_id"] == "POD001" || f.to_string().contains("privileged"))),
         "the pod beside the FIFO is still scanned: {}",
         stdout(&out)
     );
 
     // Named on the command line: an input error (exit 2) naming it, never a quiet pass.
-    let out = run_bounded(
-        &["scan", &fifo, "--no-config"],
-        Duration::from_secs(60),
-    )
-    .expect("scan of a FIFO must not block");
+    let out = run_bounded(&["scan", &fifo, "--no-config"], Duration::from_secs(60))
+        .expect("scan of a FIFO must not block");
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     let all = format!("{}{}", stdout(&out), stderr(&out));
     assert!(all.contains("stream.yaml") && all.contains("FIFO"), "{all}");

@@ -14,15 +14,19 @@ pub fn root() -> PathBuf {
         .expect("root")
 }
 
-/// Run eksguard with `args` from the repository root.
-pub fn eksguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eksguard"))
-        .args(args)
+/// The eksguard command with `args`, from the repository root, hermetic.
+pub fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eksguard"));
+    cmd.args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
-        .env("KUBECONFIG", "/nonexistent/eksguard-test-kubeconfig")
-        .output()
-        .expect("run eksguard")
+        .env("KUBECONFIG", "/nonexistent/eksguard-test-kubeconfig");
+    cmd
+}
+
+/// Run eksguard with `args` from the repository root.
+pub fn eksguard(args: &[&str]) -> Output {
+    command(args).output().expect("run eksguard")
 }
 
 pub fn stdout(o: &Output) -> String {
