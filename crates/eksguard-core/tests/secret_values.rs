@@ -52,7 +52,11 @@ fn type_errors_name_the_field_and_type_never_the_value() {
         assert_eq!(errs.len(), 1, "{text}: {errs:?}");
         assert!(!errs[0].contains(secret), "{secret} leaked: {}", errs[0]);
         assert!(errs[0].contains(expected), "{}", errs[0]);
-        assert!(errs[0].starts_with("in.yaml:"), "file and line: {}", errs[0]);
+        assert!(
+            errs[0].starts_with("in.yaml:"),
+            "file and line: {}",
+            errs[0]
+        );
     }
 }
 
@@ -68,7 +72,10 @@ fn serde_messages_lose_their_quoted_input() {
         "unknown variant, expected `TCP` or `UDP`"
     );
     assert_eq!(
-        safe_type_error("invalid value: integer `99`, expected u16", Some(&json!(99))),
+        safe_type_error(
+            "invalid value: integer `99`, expected u16",
+            Some(&json!(99))
+        ),
         "invalid value, found a number, expected u16"
     );
     assert_eq!(
@@ -77,7 +84,10 @@ fn serde_messages_lose_their_quoted_input() {
     );
     // Anything else may be a type's own parse error quoting its input: it is not repeated.
     assert_eq!(
-        safe_type_error("input contains invalid characters: s3cr3t", Some(&json!("s3cr3t"))),
+        safe_type_error(
+            "input contains invalid characters: s3cr3t",
+            Some(&json!("s3cr3t"))
+        ),
         "invalid value, found a string"
     );
 }
@@ -94,10 +104,19 @@ fn secrets_are_loaded_without_values_or_their_last_applied_copy() {
     assert!(!annotations.contains_key(LAST_APPLIED), "{annotations:?}");
     assert_eq!(annotations.get("team").map(String::as_str), Some("shop"));
     let all = format!("{s:?}");
-    for leaked in ["applied-s3cr3t", "plain-s3cr3t", "YmFzZTY0", "base64-s3cr3t"] {
+    for leaked in [
+        "applied-s3cr3t",
+        "plain-s3cr3t",
+        "YmFzZTY0",
+        "base64-s3cr3t",
+    ] {
         assert!(!all.contains(leaked), "{leaked}: {all}");
     }
     // The keys stay: the rules need them.
-    assert!(s.string_data.as_ref().is_some_and(|d| d.contains_key("password")));
+    assert!(
+        s.string_data
+            .as_ref()
+            .is_some_and(|d| d.contains_key("password"))
+    );
     assert!(s.data.as_ref().is_some_and(|d| d.contains_key("token")));
 }

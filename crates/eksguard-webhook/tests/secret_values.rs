@@ -35,8 +35,8 @@ const MARKERS: [&str; 5] = [
 ];
 
 fn reviewer(mode: AdmissionMode) -> Reviewer {
-    let policies = Policies::from_sources(&[("telltale.rego".into(), TELLTALE.into())])
-        .expect("policy loads");
+    let policies =
+        Policies::from_sources(&[("telltale.rego".into(), TELLTALE.into())]).expect("policy loads");
     let config = Config::empty().with_rules(policies.rules());
     Reviewer::new(
         config,
@@ -72,7 +72,8 @@ fn body(object: &Value) -> Vec<u8> {
 
 #[test]
 fn secret_values_never_reach_the_response_the_log_or_a_policy() {
-    let applied = r#"{"apiVersion":"v1","kind":"Secret","stringData":{"password":"EKSG-SECRET-APPLIED"}}"#;
+    let applied =
+        r#"{"apiVersion":"v1","kind":"Secret","stringData":{"password":"EKSG-SECRET-APPLIED"}}"#;
     let objects = [
         // Well-formed, applied with kubectl apply: the values are in the annotation too.
         json!({
