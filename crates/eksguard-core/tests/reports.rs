@@ -146,3 +146,70 @@ fn demo_pss_restricted_and_suggestions() {
         render_suggestions(&suggest(&inv, Version::Latest))
     );
 }
+
+#[test]
+fn audit_findings_as_table_blocks_and_json_lines() {
+    use eksguard_core::finding::{Evidence, References};
+    use eksguard_core::inventory::ResourceRef;
+    use eksguard_core::{Finding, Severity};
+    static NONE: References = References::NONE;
+    let evidence = Evidence {
+        count: 3,
+        first_seen: 1_763_000_000_000_000,
+        last_seen: 1_763_000_060_000_000,
+        audit_ids: vec!["a-1".into(), "a-2".into()],
+        users: ["alice".to_string()].into(),
+        source_ips: ["10.0.1.5".to_string()].into(),
+        verbs: ["create".to_string()].into(),
+        object_refs: ["pods db/postgres-0".to_string()].into(),
+        response_codes: [101].into(),
+        ..Evidence::default()
+    };
+    let audit = Finding {
+        rule_id: "AUD008",
+        rule_name: "port-forward",
+        severity: Severity::Medium,
+        domain: Domain::Aud,
+        resource: ResourceRef::aws("Pod", "postgres-0", None),
+        message: "alice port-forwarded to pod db/postgres-0".into(),
+        location: None,
+        remediation: "Confirm the tunnel was expected.".into(),
+        references: &NONE,
+        fingerprint: "f".into(),
+        baseline: None,
+        evidence: Some(Box::new(evidence)),
+    };
+    let posture = Finding {
+        evidence: None,
+        ..audit.clone()
+    };
+    let mut table = String::new();
+    eksguard_core::report::audit::table(&[audit.clone(), posture], &mut table);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("MEDIUM   AUD008 port-forward  ×3  "),
+        "{table}"
+    );
+    assert_eq!(lines[1], "  alice port-forwarded to pod db/postgres-0");
+    assert!(
+        lines[2].contains("users: alice · sources: 10.0.1.5"),
+        "{table}"
+    );
+    assert!(
+        lines[3].contains("verbs: create · objects: pods db/postgres-0 · codes: 101"),
+        "{table}"
+    );
+    assert_eq!(lines[4], "  audit IDs: a-1, a-2");
+    assert_eq!(
+        lines.len(),
+        6,
+        "a finding without evidence is not an audit block: {table}"
+    );
+
+    let mut jsonl = String::new();
+    eksguard_core::report::audit::jsonl(&[audit], &mut jsonl);
+    let v: serde_json::Value = serde_json::from_str(jsonl.trim_end()).expect("one JSON line");
+    assert_eq!(v["rule_id"], "AUD008");
+    assert_eq!(v["evidence"]["count"], 3);
+    assert!(jsonl.ends_with('\n') && jsonl.matches('\n').count() == 1);
+}

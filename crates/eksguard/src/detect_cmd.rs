@@ -15,7 +15,7 @@ use eksguard_core::detect::{self, Engine, Feed, Options, Position, State, Threat
 use eksguard_core::engine::Selection;
 use eksguard_core::inventory::LoadError;
 use eksguard_core::report::{self, Format};
-use eksguard_core::rule::{Finding, Rule, Severity};
+use eksguard_core::rule::{Rule, Severity};
 use eksguard_core::rules::RULES;
 use eksguard_sources::cloudwatch::{AuditLogs, CloudWatchError, CloudWatchOptions, StreamPosition};
 
@@ -519,52 +519,6 @@ fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn render_table(findings: &[Finding], out: &mut String) {
-    for f in findings {
-        let Some(e) = f.evidence.as_deref() else {
-            continue;
-        };
-        let _ = writeln!(
-            out,
-            "{:<8} {} {}  ×{}  {} .. {}",
-            f.severity.as_str().to_uppercase(),
-            f.rule_id,
-            f.rule_name,
-            e.count,
-            detect::event::format_time(e.first_seen),
-            detect::event::format_time(e.last_seen)
-        );
-        let _ = writeln!(out, "  {}", f.message);
-        let join = |s: &std::collections::BTreeSet<String>| {
-            s.iter().cloned().collect::<Vec<_>>().join(", ")
-        };
-        let _ = writeln!(
-            out,
-            "  users: {} · sources: {} · agents: {}",
-            join(&e.users),
-            join(&e.source_ips),
-            join(&e.user_agents)
-        );
-        let codes: Vec<String> = e.response_codes.iter().map(ToString::to_string).collect();
-        let _ = writeln!(
-            out,
-            "  verbs: {} · objects: {} · codes: {}",
-            join(&e.verbs),
-            join(&e.object_refs),
-            codes.join(", ")
-        );
-        let _ = writeln!(out, "  audit IDs: {}\n", e.audit_ids.join(", "));
-    }
-}
-
-fn jsonl(findings: &[Finding], out: &mut String) -> Result<()> {
-    for f in findings {
-        out.push_str(&serde_json::to_string(f)?);
-        out.push('\n');
-    }
-    Ok(())
-}
-
 pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
     let log_group = if args.cloudwatch {
         match (&args.log_group, &args.cluster) {
@@ -656,8 +610,8 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
             if !updates.is_empty() {
                 let mut text = String::new();
                 match format {
-                    DetectFormat::Table => render_table(&updates, &mut text),
-                    _ => jsonl(&updates, &mut text).map_err(io::Error::other)?,
+                    DetectFormat::Table => report::audit::table(&updates, &mut text),
+                    _ => report::audit::jsonl(&updates, &mut text),
                 }
                 out.write(&text)?;
                 out.sync()?;
@@ -740,7 +694,7 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
     let mut text = String::new();
     match format {
         DetectFormat::Table => {
-            render_table(findings, &mut text);
+            report::audit::table(findings, &mut text);
             let suppressed = if report.suppressed.is_empty() {
                 String::new()
             } else {
@@ -759,7 +713,7 @@ pub fn detect(args: &DetectArgs) -> Result<ExitCode> {
                 stats.duplicate_stages
             );
         }
-        DetectFormat::Jsonl => jsonl(findings, &mut text)?,
+        DetectFormat::Jsonl => report::audit::jsonl(findings, &mut text),
         DetectFormat::Json => text = report::render(&report, Format::Json, false),
     }
     out.write(&text).context("cannot write the output")?;

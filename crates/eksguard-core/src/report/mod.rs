@@ -1,5 +1,6 @@
 //! Output formats. Each sees only the report (findings and rule metadata) and returns text.
 
+pub mod audit;
 mod json;
 mod sarif;
 mod table;
