@@ -17,6 +17,7 @@
 mod error;
 mod input;
 mod metadata;
+mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;

@@ -592,3 +592,34 @@ fn a_scan_reports_policy_findings_with_file_and_line() {
     assert_eq!(c.extra_rules.len(), 1);
     assert!(config::parse("eksguard.toml", "[severity]\nACME100 = \"critical\"\n").is_err());
 }
+
+#[test]
+fn a_selection_of_builtin_and_policy_rules_runs_each_where_it_belongs() {
+    let policies = load_ok(&[("latest.rego", &latest_policy())]);
+    let catalog = policies.catalog();
+    assert_eq!(
+        catalog.len(),
+        eksguard_core::rules::RULES.len() + 1,
+        "the built-in catalog, then the policy's rule"
+    );
+    let pick = |id: &str| *catalog.iter().find(|r| r.id == id).expect("rule");
+    let mut inv = load_text(
+        "pods.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers:\n    - {name: web, image: 'nginx:latest', securityContext: {privileged: true}}\n",
+        &LoadOptions::default(),
+    );
+    // Policy rule first in the selection: outcomes still come built-in first, each with its rule.
+    let (rules, outcomes) = policies.run(
+        &mut inv,
+        &[pick("ACME100"), pick("POD001")],
+        Duration::from_secs(2),
+    );
+    let ids: Vec<&str> = rules.iter().map(|r| r.id).collect();
+    assert_eq!(ids, ["POD001", "ACME100"]);
+    for (rule, outcome) in rules.iter().zip(&outcomes) {
+        let findings = outcome.as_ref().expect("evaluated");
+        assert_eq!(findings.len(), 1, "{}", rule.id);
+        assert_eq!(findings[0].rule_id, rule.id);
+    }
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+}

@@ -408,7 +408,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
         anyhow::bail!("--framework reports as a table or JSON, not SARIF");
     }
     // Audit rules judge events, not configuration: `eksguard detect` runs them.
-    let catalog = policy::catalog(&policies);
+    let catalog = policies.catalog();
     let posture: Vec<&'static eksguard_core::Rule> = catalog
         .iter()
         .copied()
@@ -436,7 +436,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
     // Rules are pure and independent: run them on every core, then assemble in catalog order.
     let rules = engine::scan_rules(&rules);
     let budget = std::time::Duration::from_millis(args.policy_budget);
-    let (rules, outcomes) = policy::run(&mut inv, &rules, &policies, budget);
+    let (rules, outcomes) = policies.run(&mut inv, &rules, budget);
     let report = engine::finish(
         &inv,
         &rules,
@@ -584,7 +584,7 @@ fn write_stdout(text: &str) -> Result<()> {
 
 fn catalog(args: &RulesArgs) -> Result<()> {
     let policies = policy::load(&args.policies)?;
-    let rules = policy::catalog(&policies);
+    let rules = policies.catalog();
     let text = match args.format {
         CatalogFormat::Json => {
             let mut s = serde_json::to_string_pretty(&serde_json::json!({
