@@ -140,50 +140,9 @@ async fn gather_async(args: &LiveArgs) -> Result<Gathered> {
         .clone()
         .or_else(|| hint.as_ref().and_then(|h| h.region.clone()));
     let inv = gathered.load("", &LoadOptions::default());
-    let hints = aws_hints(&inv);
+    let hints = AwsHints::from_inventory(&inv);
     gathered.extend(aws::gather(&opts, &hints).await);
     Ok(gathered)
-}
-
-/// What the Kubernetes side tells the AWS side to read: the images workloads run, the IAM
-/// roles of IRSA annotations and aws-auth, the IAM users aws-auth maps.
-fn aws_hints(inv: &Inventory) -> AwsHints {
-    let mut hints = AwsHints::default();
-    for w in &inv.workloads {
-        for c in w.containers() {
-            if let Some(image) = c.image {
-                hints.images.push(image.to_string());
-            }
-        }
-    }
-    for sa in &inv.service_accounts {
-        if let Some(arn) = sa
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get("eks.amazonaws.com/role-arn"))
-        {
-            hints.role_arns.push(arn.clone());
-        }
-    }
-    if let Some((_, entries)) = eksguard_core::rules::iam::aws_auth_entries(inv) {
-        for e in entries {
-            if e.is_user {
-                hints.user_arns.push(e.arn.clone());
-            } else {
-                hints.role_arns.push(e.arn.clone());
-            }
-        }
-    }
-    for list in [
-        &mut hints.images,
-        &mut hints.role_arns,
-        &mut hints.user_arns,
-    ] {
-        list.sort();
-        list.dedup();
-    }
-    hints
 }
 
 /// Print what could not be read, prominently, and the notes.

@@ -77,6 +77,50 @@ pub struct AwsHints {
     pub user_arns: Vec<String>,
 }
 
+impl AwsHints {
+    /// What an inventory of the cluster's Kubernetes objects tells the AWS side to read: the
+    /// images workloads run, the IAM roles of IRSA annotations and aws-auth `mapRoles`, the IAM
+    /// users of aws-auth `mapUsers`; each list sorted, each entry once.
+    pub fn from_inventory(inv: &eksguard_core::Inventory) -> Self {
+        let mut hints = Self::default();
+        for w in &inv.workloads {
+            hints.images.extend(
+                w.containers()
+                    .into_iter()
+                    .filter_map(|c| c.image.map(str::to_string)),
+            );
+        }
+        for sa in &inv.service_accounts {
+            if let Some(arn) = sa
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("eks.amazonaws.com/role-arn"))
+            {
+                hints.role_arns.push(arn.clone());
+            }
+        }
+        if let Some((_, entries)) = eksguard_core::rules::iam::aws_auth_entries(inv) {
+            for e in entries {
+                if e.is_user {
+                    hints.user_arns.push(e.arn.clone());
+                } else {
+                    hints.role_arns.push(e.arn.clone());
+                }
+            }
+        }
+        for list in [
+            &mut hints.images,
+            &mut hints.role_arns,
+            &mut hints.user_arns,
+        ] {
+            list.sort();
+            list.dedup();
+        }
+        hints
+    }
+}
+
 /// Every input a live AWS read is responsible for.
 pub const AWS_INPUTS: &[Input] = &[
     Input::EksCluster,
