@@ -91,6 +91,28 @@ struct Run {
     latencies: Vec<Duration>,
     errors: usize,
     elapsed: Duration,
+    /// CPU time of this process (server and client; the attackers are another process) over
+    /// the run.
+    cpu: Duration,
+}
+
+/// User + system CPU time of this process so far, from /proc/self/stat (clock ticks at the
+/// usual 100 Hz; zero where /proc is not there).
+fn process_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name (which may hold spaces, inside parentheses).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 async fn load(
@@ -105,6 +127,7 @@ async fn load(
     let next = Arc::new(AtomicUsize::new(0));
     let interval = Duration::from_secs_f64(1.0 / rps as f64);
     let start = Instant::now() + Duration::from_millis(200);
+    let cpu_start = process_cpu();
     // A pacing thread releases one request per tick with the OS timer's precision (tokio's
     // timer has 1 ms granularity, which would add up to 1 ms to every measured latency).
     let ticks = Arc::new(tokio::sync::Semaphore::new(0));
@@ -175,6 +198,7 @@ async fn load(
         latencies: Vec::with_capacity(total),
         errors: 0,
         elapsed: Duration::ZERO,
+        cpu: Duration::ZERO,
     };
     for t in tasks {
         let (l, e) = t.await.expect("task");
@@ -182,6 +206,7 @@ async fn load(
         run.errors += e;
     }
     run.elapsed = start.elapsed();
+    run.cpu = process_cpu().saturating_sub(cpu_start);
     run.latencies.sort();
     run
 }
@@ -446,7 +471,7 @@ fn main() {
             .map(|r| (format!("eksguard, {attack} slow clients attacking"), r)),
     ) {
         println!(
-            "{name:<40} {} requests, {:.0}/s achieved, errors {}; p50 {} p90 {} p99 {} max {}",
+            "{name:<40} {} requests, {:.0}/s achieved, errors {}; p50 {} p90 {} p99 {} max {}; process CPU {:.2} s",
             r.latencies.len(),
             r.latencies.len() as f64 / r.elapsed.as_secs_f64(),
             r.errors,
@@ -454,6 +479,7 @@ fn main() {
             ms(pct(&r.latencies, 0.9)),
             ms(pct(&r.latencies, 0.99)),
             ms(pct(&r.latencies, 1.0)),
+            r.cpu.as_secs_f64(),
         );
     }
     let ratio = pct(&real.latencies, 0.99).as_secs_f64() / pct(&noop.latencies, 0.99).as_secs_f64();
