@@ -20,6 +20,7 @@ pub mod rbac;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod safe_error;
 pub mod select;
 pub mod suppress;
 

@@ -113,7 +113,7 @@ fn one_bad_cloudwatch_record_loses_only_itself() {
         );
     }
     assert!(
-        got[0].contains("field `message`: expected a string, found an integer"),
+        got[0].contains("field `message`: expected a string, found a number"),
         "{}",
         got[0]
     );
@@ -123,7 +123,7 @@ fn one_bad_cloudwatch_record_loses_only_itself() {
         "{}",
         got[1]
     );
-    assert!(got[2].contains("found an object"), "{}", got[2]);
+    assert!(got[2].contains("found a mapping"), "{}", got[2]);
     assert!(
         got[3].contains("`message` is missing or null"),
         "{}",
@@ -152,7 +152,7 @@ fn a_compact_export_and_subscription_records_are_read_record_by_record() {
     assert_eq!(
         messages(&e),
         [
-            "audit.json:1: events[1]: not a CloudWatch Logs event: field `message`: expected a string, found an integer"
+            "audit.json:1: events[1]: not a CloudWatch Logs event: field `message`: expected a string, found a number"
         ]
     );
 
@@ -295,7 +295,7 @@ fn errors_name_the_line_and_field_and_never_quote_a_value() {
             "{all}"
         );
         assert!(
-            all.contains("field `verb`: expected a string, found an integer"),
+            all.contains("field `verb`: expected a string, found a number"),
             "{all}"
         );
         assert!(
@@ -303,7 +303,7 @@ fn errors_name_the_line_and_field_and_never_quote_a_value() {
             "{all}"
         );
         assert!(
-            all.contains("field `sourceIPs[0]`: expected a string, found an integer"),
+            all.contains("field `sourceIPs[0]`: expected a string, found a number"),
             "{all}"
         );
         assert!(

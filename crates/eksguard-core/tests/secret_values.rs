@@ -1,7 +1,8 @@
 //! Issue 13: a value that could be secret never appears in a load error, and a Secret is
 //! loaded without its values (nor the last-applied copy of them) by every loader path.
 
-use eksguard_core::inventory::{LAST_APPLIED, LoadOptions, load_text, safe_type_error};
+use eksguard_core::inventory::{LAST_APPLIED, LoadOptions, load_text};
+use eksguard_core::safe_error::type_error as safe_type_error;
 use serde_json::json;
 
 fn errors(text: &str) -> Vec<String> {
@@ -18,22 +19,22 @@ fn type_errors_name_the_field_and_type_never_the_value() {
         (
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: \"hunter2-plain\"\n",
             "hunter2-plain",
-            "field `stringData`: invalid type: expected a map, found a string",
+            "field `stringData`: expected a map, found a string",
         ),
         (
             "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: [\"aHVudGVyMg==\"]\n",
             "aHVudGVyMg==",
-            "field `data`: invalid type: expected a map, found a list",
+            "field `data`: expected a map, found a list",
         ),
         (
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  password: 8675309123\n",
             "8675309123",
-            "field `data.password`: invalid type: expected a string, found a number",
+            "field `data.password`: expected a string, found a number",
         ),
         (
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: nginx\n      env:\n        - {name: DB_PASSWORD, value: 8675309123}\n",
             "8675309123",
-            "field `spec.containers[0].env[0].value`: invalid type: expected a string, found a number",
+            "field `spec.containers[0].env[0].value`: expected a string, found a number",
         ),
         (
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: nginx\n      env:\n        - {name: TOKEN, value: {t: tok-ABCDEF}}\n",
@@ -65,18 +66,18 @@ fn serde_messages_lose_their_quoted_input() {
     let msg = r#"invalid type: string "a, expected b", expected a map"#;
     assert_eq!(
         safe_type_error(msg, Some(&json!("a, expected b"))),
-        "invalid type: expected a map, found a string"
+        "expected a map, found a string"
     );
     assert_eq!(
         safe_type_error("unknown variant `s3cr3t`, expected `TCP` or `UDP`", None),
-        "unknown variant, expected `TCP` or `UDP`"
+        "expected `TCP` or `UDP`, found another value"
     );
     assert_eq!(
         safe_type_error(
             "invalid value: integer `99`, expected u16",
             Some(&json!(99))
         ),
-        "invalid value, found a number, expected u16"
+        "expected u16, found a value out of its range"
     );
     assert_eq!(
         safe_type_error("missing field `name`", None),

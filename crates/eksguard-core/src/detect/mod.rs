@@ -739,48 +739,13 @@ fn explain<'a, T: Deserialize<'a>>(text: &'a str, e: &serde_json::Error) -> (u64
                 Err(t) => (t.path().to_string(), t.inner().to_string()),
                 Ok(_) => (String::from("?"), e.to_string()),
             };
-            let why = type_error(&inner);
+            let why = crate::safe_error::type_error(&inner, None);
             if path.is_empty() || path == "." || path == "?" {
                 (line, why)
             } else {
                 (line, format!("field `{path}`: {why}"))
             }
         }
-    }
-}
-
-/// serde's data error reworded without the value it quotes (`invalid type: string "...",
-/// expected u16` becomes `expected u16, found a string`).
-fn type_error(message: &str) -> String {
-    let message = message.rsplit_once(" at line ").map_or(message, |(m, _)| m);
-    let expected = message
-        .rsplit_once(", expected ")
-        .map_or("another type", |(_, e)| e);
-    if let Some(found) = message.strip_prefix("invalid type: ") {
-        let kind = [
-            ("string", "a string"),
-            ("integer", "an integer"),
-            ("floating point", "a number"),
-            ("boolean", "a boolean"),
-            ("map", "an object"),
-            ("sequence", "an array"),
-            ("unit", "null"),
-            ("null", "null"),
-            ("character", "a string"),
-        ]
-        .iter()
-        .find(|(p, _)| found.starts_with(p))
-        .map_or("another type", |(_, k)| k);
-        format!("expected {expected}, found {kind}")
-    } else if message.starts_with("invalid value: ") {
-        format!("expected {expected}, found a value out of its range")
-    } else if message.starts_with("invalid length ") {
-        format!("expected {expected}, found another length")
-    } else if message.starts_with("duplicate field `") || message.starts_with("missing field `") {
-        // The field names are the model's own.
-        message.to_string()
-    } else {
-        "a value of the wrong type".to_string()
     }
 }
 

@@ -9,6 +9,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::safe_error::{kind_of, type_error};
+
 use super::text::{self, Document, FieldLines, Limits, push_index, push_key};
 use super::{
     AccessEntry, AccessKey, AssociatedAccessPolicies, CloudTrailTrails, Ec2Instance,
@@ -106,8 +108,8 @@ pub(super) fn load_document(inv: &mut Inventory, path: &Arc<str>, doc: Document)
             path: path.to_string(),
             start_line: Some(start_line),
             reason: format!(
-                "document is a {}, not a Kubernetes object or AWS CLI output",
-                type_name(&value)
+                "document is {}, not a Kubernetes object or AWS CLI output",
+                kind_of(&value)
             ),
         });
         return;
@@ -154,8 +156,8 @@ pub(super) fn load_document(inv: &mut Inventory, path: &Arc<str>, doc: Document)
                         path: path.to_string(),
                         start_line: Some(src.start_line),
                         reason: format!(
-                            "List item is a {}, not a Kubernetes object",
-                            type_name(&other)
+                            "List item is {}, not a Kubernetes object",
+                            kind_of(&other)
                         ),
                     }),
                 }
@@ -194,23 +196,12 @@ fn empty_list_input(api_version: &str, kind: &str) -> Option<Input> {
     })
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "mapping",
-    }
-}
-
 fn is_kubernetes(o: &Map<String, Value>) -> bool {
     o.get("apiVersion").is_some_and(Value::is_string) && o.get("kind").is_some_and(Value::is_string)
 }
 
 /// Deserialize `value` into `T`; on failure, an error naming the field, its line, what was
-/// expected and the type found, never the value (it may be a password: see [`safe_type_error`]).
+/// expected and the type found, never the value (it may be a password: see [`crate::safe_error`]).
 fn typed<T: DeserializeOwned>(
     cx: &Ctx<'_>,
     src: &Source,
@@ -242,7 +233,7 @@ fn typed<T: DeserializeOwned>(
             }
             let (line, _) = src.lines_of(&field);
             let line = (line > 0).then_some(line);
-            let inner = safe_type_error(&e.into_inner().to_string(), at);
+            let inner = type_error(&e.into_inner().to_string(), at);
             let message = if field.is_empty() {
                 format!("{what}: {inner}")
             } else {
@@ -250,63 +241,6 @@ fn typed<T: DeserializeOwned>(
             };
             Err(cx.error(line, message))
         }
-    }
-}
-
-/// A deserialization error told without the offending value. serde's messages quote it
-/// (`invalid type: string "hunter2", expected a map`), and the value can be a Secret's data, a
-/// password in an env var or a ConfigMap: the message keeps what was expected and the type
-/// found (`found a string`), and drops every part that comes from the input. Only messages
-/// whose wording serde fixes are kept; any other (a type's own parse error, which may quote
-/// its input) becomes "invalid value".
-pub fn safe_type_error(message: &str, found: Option<&Value>) -> String {
-    let found = found.map_or_else(String::new, |v| format!(", found {}", a_type_name(v)));
-    let expected = |rest: &str| {
-        // The expected part follows the last ", expected ": serde's own wording, after the
-        // quoted input (which could itself contain ", expected ").
-        rest.rfind(", expected ")
-            .map(|i| rest[i + ", expected ".len()..].to_string())
-    };
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        return match expected(rest) {
-            Some(e) => format!("invalid type: expected {e}{found}"),
-            None => format!("invalid type{found}"),
-        };
-    }
-    for (prefix, what) in [
-        ("invalid value: ", "invalid value"),
-        ("unknown variant ", "unknown variant"),
-    ] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            return match expected(rest) {
-                Some(e) => format!("{what}{found}, expected {e}"),
-                None => format!("{what}{found}"),
-            };
-        }
-    }
-    // Field names and lengths come from the schema or are counts: safe to keep.
-    let schema_only = ["missing field `", "duplicate field `", "invalid length "]
-        .iter()
-        .any(|p| message.starts_with(p));
-    if schema_only {
-        return message.to_string();
-    }
-    if message.starts_with("unknown field `") {
-        // The field name is a key of the input (keys are never secret: they are shown for
-        // every finding), and the list of expected fields is the schema's.
-        return message.to_string();
-    }
-    format!("invalid value{found}")
-}
-
-fn a_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
     }
 }
 

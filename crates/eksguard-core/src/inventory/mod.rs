@@ -28,9 +28,7 @@ pub use self::aws::*;
 pub use self::aws_more::*;
 pub use self::eks_access::*;
 pub use self::kubelet::KubeletConfig;
-pub use self::load::{
-    LAST_APPLIED, LoadOptions, load_bytes, load_text, redact_secret, safe_type_error,
-};
+pub use self::load::{LAST_APPLIED, LoadOptions, load_bytes, load_text, redact_secret};
 pub use self::source::{Located, Obj, ResourceRef, Source};
 pub use self::text::{FieldLines, Limits};
 pub use self::workload::{ContainerKind, ContainerView, Workload};
